@@ -1,0 +1,27 @@
+/**
+ * The HTTP API, declared once. The CDK stack and the local server both build from this table, so a
+ * route cannot exist in one and not the other.
+ */
+export type RouteAuth = 'none' | 'session';
+
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway HTTP API path syntax: `{name}` for a path parameter. */
+  readonly path: string;
+  /** File name under functions/ (without .ts) that exports `handler`. */
+  readonly entry: string;
+  /** `session`: the Lambda authorizer must admit the request before the handler runs. */
+  readonly auth: RouteAuth;
+}
+
+export const routes: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/v1/health', entry: 'health', auth: 'none' },
+  { method: 'POST', path: '/v1/sessions', entry: 'create-session', auth: 'none' },
+  // These two authenticate the session themselves so they can answer with an exact error code
+  // (an HTTP API authorizer can only answer a bare 401/403).
+  { method: 'GET', path: '/v1/sessions/current', entry: 'get-current-session', auth: 'none' },
+  { method: 'DELETE', path: '/v1/sessions/current', entry: 'delete-current-session', auth: 'none' },
+];
+
+/** The authorizer entry; routes with `auth: 'session'` use it. */
+export const authorizerEntry = 'authorizer';
