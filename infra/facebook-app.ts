@@ -1,0 +1,69 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ConfigurableFunction } from './session-guard-function.ts';
+
+/** Same rules as `facebookEnv` in functions/commons/config.ts, checked at synth instead of at cold start. */
+const APP_ID = /^\d{1,32}$/;
+const GRAPH_API_VERSION = /^v\d+\.\d+$/;
+
+export interface FacebookAppProps {
+  /** The numeric Facebook app id. */
+  readonly appId: string;
+  /** @default 'v21.0' */
+  readonly graphApiVersion?: string;
+}
+
+/**
+ * The Facebook app Session Guard calls the Graph API as. The app secret lives in Secrets Manager:
+ * the stack creates it with a random placeholder and the operator puts the real secret in after
+ * the first deploy (`aws secretsmanager put-secret-value --secret-id <FacebookAppSecretArn output>
+ * --secret-string <app secret>`). Functions receive only its ARN.
+ */
+export class FacebookApp extends Construct {
+  readonly appId: string;
+  readonly graphApiVersion: string;
+  readonly appSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: FacebookAppProps) {
+    super(scope, id);
+    if (!APP_ID.test(props.appId)) {
+      throw new Error(`${this.node.path}: facebookAppId must be the numeric Facebook app id, got "${props.appId}"`);
+    }
+    const graphApiVersion = props.graphApiVersion ?? 'v21.0';
+    if (!GRAPH_API_VERSION.test(graphApiVersion)) {
+      throw new Error(`${this.node.path}: graphApiVersion must look like v21.0, got "${graphApiVersion}"`);
+    }
+    this.appId = props.appId;
+    this.graphApiVersion = graphApiVersion;
+
+    this.appSecret = new secretsmanager.Secret(this, 'AppSecret', {
+      description: 'Session Guard: the Facebook app secret. Replace the generated placeholder with the real one.',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      // Filled in by hand: a stack teardown must not lose it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.appSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Facebook issues the app secret; Secrets Manager cannot rotate it. The operator resets it in the Facebook app dashboard and puts the new value here.',
+    });
+  }
+
+  /**
+   * Lets a function call the Graph API as this app: sets `FACEBOOK_APP_ID`,
+   * `FACEBOOK_APP_SECRET_ARN` and `GRAPH_API_VERSION`, and grants secretsmanager:GetSecretValue
+   * on this secret alone.
+   */
+  grantGraphAccess(fn: ConfigurableFunction): iam.Grant {
+    fn.addEnvironment('FACEBOOK_APP_ID', this.appId);
+    fn.addEnvironment('FACEBOOK_APP_SECRET_ARN', this.appSecret.secretArn);
+    fn.addEnvironment('GRAPH_API_VERSION', this.graphApiVersion);
+    return iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.appSecret.secretArn],
+    });
+  }
+}

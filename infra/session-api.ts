@@ -1,0 +1,140 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../functions/routes.ts';
+
+export interface SessionApiProps {
+  /** The route table (functions/routes.ts): one API route per entry. */
+  readonly routes: readonly RouteDefinition[];
+  /** The function behind each route's `entry`. */
+  readonly handlerFor: (entry: string) => lambda.IFunction;
+  /** The Lambda authorizer that admits `auth: 'session'` routes. */
+  readonly authorizerFunction: lambda.IFunction;
+  /** Stage-wide throttling for every route. @default { rateLimit: 100, burstLimit: 200 } */
+  readonly throttle?: apigw.ThrottleSettings;
+  /** Access log retention. @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The HTTP API, built from the route table so a route cannot exist here and not in the local
+ * server. Routes with `auth: 'session'` go through the session authorizer.
+ *
+ * The authorizer: a Lambda REQUEST authorizer with simple responses and payload 2.0, results
+ * caching off (a revoked session must be refused on the very next request) and no identity source
+ * (with one, API Gateway answers 401 itself when that header is missing, so a session carried in
+ * the cookie instead of the Bearer header would never reach the function). It is created eagerly
+ * rather than on first use by a route, so it exists, tested, before any route needs it.
+ */
+export class SessionApi extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly authorizer: apigw.HttpAuthorizer;
+  readonly routes: ReadonlyMap<RouteDefinition, apigw.HttpRoute>;
+
+  constructor(scope: Construct, id: string, props: SessionApiProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: `${stack.stackName}-api`,
+      description: 'Session Guard: sessions that end when the Facebook session ends',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        // No headers, no query string, no path parameters: nothing that could carry a token.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTimeEpoch',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+
+    this.authorizer = new apigw.HttpAuthorizer(this, 'SessionAuthorizer', {
+      httpApi: this.httpApi,
+      authorizerName: 'session',
+      type: apigw.HttpAuthorizerType.LAMBDA,
+      authorizerUri: `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${props.authorizerFunction.functionArn}/invocations`,
+      payloadFormatVersion: apigw.AuthorizerPayloadVersion.VERSION_2_0,
+      enableSimpleResponses: true,
+      resultsCacheTtl: Duration.seconds(0),
+      identitySource: [],
+    });
+    // An empty list would still be an identity source property; leave it out altogether.
+    (this.authorizer.node.defaultChild as apigw.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
+    props.authorizerFunction.addPermission('InvokeFromSessionAuthorizer', {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: stack.formatArn({
+        service: 'execute-api',
+        resource: this.httpApi.apiId,
+        resourceName: `authorizers/${this.authorizer.authorizerId}`,
+      }),
+    });
+    const sessionAuthorizer = apigw.HttpAuthorizer.fromHttpAuthorizerAttributes(this, 'SessionRouteAuthorizer', {
+      authorizerId: this.authorizer.authorizerId,
+      authorizerType: 'CUSTOM',
+    });
+
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationFor = (entry: string): HttpLambdaIntegration => {
+      let integration = integrations.get(entry);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${entry}-integration`, props.handlerFor(entry));
+        integrations.set(entry, integration);
+      }
+      return integration;
+    };
+
+    const routes = new Map<RouteDefinition, apigw.HttpRoute>();
+    for (const route of props.routes) {
+      const [httpRoute] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration: integrationFor(route.entry),
+        authorizer: route.auth === 'session' ? sessionAuthorizer : new apigw.HttpNoneAuthorizer(),
+      });
+      if (!httpRoute) throw new Error(`no route created for ${route.method} ${route.path}`);
+      if (route.auth === 'none') {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is declared auth 'none' in functions/routes.ts: the health check is public, sign-in is authenticated by the Facebook access token it carries, and the /sessions/current routes check the session token themselves so they can answer with an exact error code.`,
+        });
+      }
+      routes.set(route, httpRoute);
+    }
+    this.routes = routes;
+  }
+
+  /** The API's base URL (the `$default` stage, so no stage segment). */
+  get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,54 @@
+import { Annotations, App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SessionGuardStack } from './session-guard-stack.ts';
+
+/**
+ * The `facebookAppId` cdk.json carries so `cdk synth` works out of the box. It is not a real app:
+ * deploy with `-c facebookAppId=<your app id>` (synth warns while the placeholder is in use).
+ */
+export const PLACEHOLDER_FACEBOOK_APP_ID = '000000000000000';
+
+export const STACK_ID = 'SessionGuard';
+
+/**
+ * Builds the whole CDK app the way `cdk synth` does: the stack from context, and cdk-nag's
+ * AwsSolutions pack as a policy-validation plugin (synth fails on an unacknowledged error). The bin
+ * (infra/app.ts) and the tests share it, so the tests check what ships.
+ *
+ * Context: `facebookAppId` (required, numeric), `graphApiVersion` (default v21.0),
+ * `sessionMaxAgeSeconds` (default 2592000).
+ */
+export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stack: SessionGuardStack } {
+  const app = new App(appProps);
+
+  const facebookAppId = stringContext(app, 'facebookAppId');
+  if (facebookAppId === undefined) {
+    throw new Error('context facebookAppId is required: cdk deploy -c facebookAppId=<numeric Facebook app id>');
+  }
+  const maxAge = stringContext(app, 'sessionMaxAgeSeconds');
+
+  const stack = new SessionGuardStack(app, STACK_ID, {
+    description: 'Session Guard: app sessions that end when the Facebook Login session ends',
+    facebookAppId,
+    graphApiVersion: stringContext(app, 'graphApiVersion'),
+    sessionMaxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
+  });
+  if (facebookAppId === PLACEHOLDER_FACEBOOK_APP_ID) {
+    Annotations.of(stack).addWarningV2(
+      'session-guard:placeholderFacebookAppId',
+      'facebookAppId is the cdk.json placeholder: deploy with -c facebookAppId=<your Facebook app id>',
+    );
+  }
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+function stringContext(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new Error(`context ${key} must be a string or a number`);
+  }
+  return String(value);
+}

@@ -1,0 +1,138 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { authorizerEntry, type RouteDefinition, routes as routeTable } from '../functions/routes.ts';
+import { FacebookApp } from './facebook-app.ts';
+import { SessionApi } from './session-api.ts';
+import { SessionGuardFunction } from './session-guard-function.ts';
+import { SessionTable } from './session-table.ts';
+import { TokenKey } from './token-key.ts';
+
+export interface SessionGuardStackProps extends StackProps {
+  /** The numeric Facebook app id (context `facebookAppId`). */
+  readonly facebookAppId: string;
+  /** Graph API version the functions call. @default 'v21.0' */
+  readonly graphApiVersion?: string;
+  /** Absolute session lifetime in seconds. @default 2592000 (30 days) */
+  readonly sessionMaxAgeSeconds?: number;
+  /** Alias of the key that seals session-info tokens. @default 'alias/session-guard/tokens' */
+  readonly tokenKeyAlias?: string;
+  /** Retention of every log group (functions and API access logs). @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+  /** Stage-wide API throttling. @default { rateLimit: 100, burstLimit: 200 } */
+  readonly throttle?: apigw.ThrottleSettings;
+  /** The route table. @default `routes` from functions/routes.ts */
+  readonly routes?: readonly RouteDefinition[];
+}
+
+/**
+ * What each function may touch, declared in one place. Each line is a grant method that also sets
+ * the environment variable naming the resource, so environment and permissions cannot drift apart.
+ * A function that is not listed here fails the synth: adding a route means deciding its access.
+ */
+type AccessWiring = (fn: SessionGuardFunction) => void;
+
+export class SessionGuardStack extends Stack {
+  readonly sessionTable: SessionTable;
+  readonly tokenKey: TokenKey;
+  readonly facebookApp: FacebookApp;
+  readonly api: SessionApi;
+  private readonly functionsByEntry = new Map<string, SessionGuardFunction>();
+
+  constructor(scope: Construct, id: string, props: SessionGuardStackProps) {
+    super(scope, id, props);
+    const routes = props.routes ?? routeTable;
+    const sessionMaxAgeSeconds = props.sessionMaxAgeSeconds ?? 30 * 24 * 3600;
+    if (!Number.isInteger(sessionMaxAgeSeconds) || sessionMaxAgeSeconds <= 0) {
+      throw new Error(`sessionMaxAgeSeconds must be a positive whole number of seconds, got ${sessionMaxAgeSeconds}`);
+    }
+
+    this.sessionTable = new SessionTable(this, 'Sessions');
+    this.tokenKey = new TokenKey(this, 'TokenKey', { alias: props.tokenKeyAlias });
+    this.facebookApp = new FacebookApp(this, 'FacebookApp', {
+      appId: props.facebookAppId,
+      graphApiVersion: props.graphApiVersion,
+    });
+
+    const sessions = this.sessionTable;
+    const access: Record<string, AccessWiring> = {
+      // Answers from memory: no environment, no access.
+      health: () => {},
+      [authorizerEntry]: (fn) => sessions.grantSessionLookup(fn),
+      'get-current-session': (fn) => sessions.grantSessionLookup(fn),
+      'delete-current-session': (fn) => sessions.grantSessionEnd(fn),
+      'create-session': (fn) => {
+        sessions.grantSessionCreate(fn);
+        this.tokenKey.grantSeal(fn);
+        this.facebookApp.grantGraphAccess(fn);
+        fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
+      },
+    };
+
+    for (const entry of new Set([authorizerEntry, ...routes.map((route) => route.entry)])) {
+      const wire = access[entry];
+      if (!wire) {
+        throw new Error(`functions/${entry}.ts has no access wiring: add it to \`access\` in infra/session-guard-stack.ts`);
+      }
+      this.addFunction(entry, wire, props.logRetention);
+    }
+    const authorizer = this.functionFor(authorizerEntry);
+
+    this.api = new SessionApi(this, 'Api', {
+      routes,
+      handlerFor: (entry) => this.functionFor(entry).function,
+      authorizerFunction: authorizer.function,
+      throttle: props.throttle,
+      logRetention: props.logRetention,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the Session Guard HTTP API',
+      value: this.api.url,
+    });
+    new CfnOutput(this, 'AuthorizerFunctionArn', {
+      description:
+        'Lambda REQUEST authorizer (payload 2.0, simple responses, no caching, no identity source) for your own HTTP APIs; grant apigateway.amazonaws.com lambda:InvokeFunction on it from your stack',
+      value: authorizer.function.functionArn,
+      exportName: `${this.stackName}-AuthorizerFunctionArn`,
+    });
+    new CfnOutput(this, 'FacebookAppSecretArn', {
+      description: 'Put the Facebook app secret here after the first deploy (it starts as a random placeholder)',
+      value: this.facebookApp.appSecret.secretArn,
+    });
+  }
+
+  /** Every function by its entry name (functions/<entry>.ts): API handlers, the authorizer, and later background work. */
+  get functions(): ReadonlyMap<string, SessionGuardFunction> {
+    return this.functionsByEntry;
+  }
+
+  /** The function built from functions/<entry>.ts. */
+  functionFor(entry: string): SessionGuardFunction {
+    const fn = this.functionsByEntry.get(entry);
+    if (!fn) throw new Error(`no function for entry ${entry}`);
+    return fn;
+  }
+
+  /**
+   * Creates the function for functions/<entry>.ts and gives it its access. Background functions
+   * (a dispatcher or worker that no route invokes) are added the same way, with their own wiring.
+   */
+  private addFunction(entry: string, wire: AccessWiring, logRetention?: logs.RetentionDays): SessionGuardFunction {
+    if (this.functionsByEntry.has(entry)) throw new Error(`function ${entry} is already defined`);
+    const fn = new SessionGuardFunction(this, constructIdFor(entry), { entry, logRetention });
+    wire(fn);
+    this.functionsByEntry.set(entry, fn);
+    return fn;
+  }
+}
+
+/** `create-session` → `CreateSession`: stable construct ids, hence stable logical ids. */
+function constructIdFor(entry: string): string {
+  return entry
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,84 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { ConfigurableFunction } from './session-guard-function.ts';
+
+/** Attributes the sweep index projects: what the scheduled revalidation reads, nothing more. */
+export const SWEEP_PROJECTION = ['userId', 'sealedToken', 'expiresAt', 'status'] as const;
+
+/**
+ * The single table `functions/commons/repository.ts` lays out (`pk`/`sk`, GSIs `byUser` and
+ * `sweep`, TTL on `ttl` in epoch seconds).
+ *
+ * Encryption: AWS-managed key (`aws/dynamodb`), on purpose. The secret part of an item, the
+ * Facebook session-info token, is already sealed by the token key before it is written, and our
+ * session tokens are stored only as hashes. Encrypting the table with the token key would force
+ * every function that reads the table to hold kms:Decrypt on it (DynamoDB on a customer-managed key
+ * uses the caller's permissions), handing Decrypt to internet-facing functions; a second
+ * customer-managed key would cost a key and Decrypt grants for no added protection. The
+ * AWS-managed key keeps key use visible in CloudTrail and needs no grants.
+ *
+ * Access is granted per use, each grant setting `TABLE_NAME` in the same call. The action lists
+ * follow what the repository sends (TransactWriteItems has no IAM action of its own: each Put,
+ * Delete or ConditionCheck inside it is authorized as PutItem, DeleteItem or ConditionCheckItem).
+ * None reaches the indexes yet; the sweep worker will get its own grant on `index/sweep`.
+ */
+export class SessionTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'ttl',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A person's sessions, newest last (userSk starts with the creation time).
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'byUser',
+      partitionKey: { name: 'userPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'userSk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Sparse over live sessions, sharded so the revalidation can read it in parallel.
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'sweep',
+      partitionKey: { name: 'sweepShard', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sweepKey', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...SWEEP_PROJECTION],
+    });
+  }
+
+  /** Reads one session by key (authorizer, get-current-session): `dynamodb:GetItem` only. */
+  grantSessionLookup(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem']);
+  }
+
+  /**
+   * Ends a session (delete-current-session): reads the session, then deletes it and releases its
+   * session-info token lock in one transaction of two Deletes (one with a condition).
+   */
+  grantSessionEnd(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
+  }
+
+  /**
+   * Creates a session (create-session): reads the Facebook-user link and the token lock, then in
+   * one transaction Puts the user, link, lock and session and Deletes the session it replaces.
+   */
+  grantSessionCreate(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+  }
+
+  private grant(fn: ConfigurableFunction, actions: string[]): iam.Grant {
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn] });
+  }
+}

@@ -1,0 +1,439 @@
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { facebookEnv, sessionEnv } from '../../functions/commons/config.ts';
+import { authorizerEntry, routes } from '../../functions/routes.ts';
+import { esbuildOptionsFor } from '../../infra/bundling.ts';
+import { entryPath } from '../../infra/session-guard-function.ts';
+import type { SessionGuardStack } from '../../infra/session-guard-stack.ts';
+import {
+  actionCovers,
+  actionsOf,
+  allIdentityStatements,
+  buildTestApp,
+  type Statement,
+  statementsForRole,
+  TEST_FACEBOOK_APP_ID,
+} from './template-helpers.ts';
+
+/**
+ * Security properties of the synthesized stack, asserted one by one (no snapshots). One app,
+ * bundled once, shared by every test in this file.
+ */
+let app: App;
+let stack: SessionGuardStack;
+let template: Template;
+let assemblyDir: string;
+
+beforeAll(() => {
+  ({ app, stack } = buildTestApp());
+  assemblyDir = app.synth().directory;
+  template = Template.fromStack(stack);
+}, 120_000);
+
+/** The functions behind the API: each must bundle under 600 KB. */
+const apiEntries = [...new Set([authorizerEntry, ...routes.map((route) => route.entry)])];
+
+function functionId(entry: string): string {
+  return stack.getLogicalId(stack.functionFor(entry).function.node.defaultChild as CfnFunction);
+}
+function roleId(entry: string): string {
+  return stack.getLogicalId(stack.functionFor(entry).role.node.defaultChild as CfnRole);
+}
+function functionProps(entry: string): Record<string, any> {
+  const resource = template.findResources('AWS::Lambda::Function')[functionId(entry)];
+  if (!resource) throw new Error(`no function for ${entry}`);
+  return resource.Properties;
+}
+function singleLogicalId(type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+/** Where a too-large bundle's bytes come from, for the failure message. */
+async function largestPackages(entry: string): Promise<string> {
+  const result = await build({ ...esbuildOptionsFor(entryPath(entry)), write: false, metafile: true, outfile: 'index.mjs' });
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'functions/';
+      bytes.set(name, (bytes.get(name) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([name, size]) => `${name} ${(size / 1024).toFixed(0)} KB`)
+    .join(', ');
+}
+
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+/** Everything beyond logging and tracing each function may do. Change deliberately. */
+const EXPECTED_ACTIONS: Record<string, string[]> = {
+  health: [],
+  authorizer: ['dynamodb:GetItem'],
+  'get-current-session': ['dynamodb:GetItem'],
+  'delete-current-session': ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+  'create-session': [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'kms:GenerateDataKey',
+    'secretsmanager:GetSecretValue',
+  ],
+};
+
+/** Every function in the stack. A new function must be listed above, with its actions, to pass. */
+const entries = Object.keys(EXPECTED_ACTIONS);
+
+/** Functions allowed to open sealed tokens. Today none; the revalidation worker will be the only one. */
+const DECRYPT_ALLOWED = new Set<string>();
+
+const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
+  health: ['POWERTOOLS_SERVICE_NAME'],
+  authorizer: ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'get-current-session': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'delete-current-session': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'create-session': [
+    'FACEBOOK_APP_ID',
+    'FACEBOOK_APP_SECRET_ARN',
+    'GRAPH_API_VERSION',
+    'KMS_KEY_ID',
+    'POWERTOOLS_SERVICE_NAME',
+    'SESSION_MAX_AGE_SECONDS',
+    'TABLE_NAME',
+  ],
+};
+
+describe('session table', () => {
+  it('is on-demand with pk/sk, TTL on ttl, point-in-time recovery and deletion protection', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('is retained when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('is encrypted with the AWS-managed key, never the token key', () => {
+    const table = template.findResources('AWS::DynamoDB::Table')[singleLogicalId('AWS::DynamoDB::Table')]!;
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+
+  it('has the byUser index (all attributes) and the sparse sweep index (only what revalidation reads)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: 'byUser',
+          KeySchema: [
+            { AttributeName: 'userPk', KeyType: 'HASH' },
+            { AttributeName: 'userSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'sweep',
+          KeySchema: [
+            { AttributeName: 'sweepShard', KeyType: 'HASH' },
+            { AttributeName: 'sweepKey', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'sealedToken', 'expiresAt', 'status'] },
+        },
+      ]),
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'userPk', AttributeType: 'S' },
+        { AttributeName: 'userSk', AttributeType: 'S' },
+        { AttributeName: 'sweepShard', AttributeType: 'S' },
+        { AttributeName: 'sweepKey', AttributeType: 'S' },
+      ]),
+    });
+  });
+});
+
+describe('token key', () => {
+  it('is a symmetric customer-managed key with rotation on, retained', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('is reachable as alias/session-guard/tokens', () => {
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/session-guard/tokens',
+      TargetKeyId: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+    });
+  });
+
+  it('lets create-session only generate data keys, and only for session-info tokens', () => {
+    const kmsStatements = statementsForRole(template, roleId('create-session')).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('kms:')),
+    );
+    expect(kmsStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:GenerateDataKey',
+        Resource: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'session-info-token' } },
+      },
+    ]);
+  });
+
+  it('gives no function kms:Decrypt (only the future revalidation worker may have it)', () => {
+    for (const entry of entries) {
+      const decrypts = statementsForRole(template, roleId(entry)).filter(
+        (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => actionCovers(a, 'kms:Decrypt')),
+      );
+      expect({ entry, decrypts: decrypts.length > 0 }).toEqual({ entry, decrypts: DECRYPT_ALLOWED.has(entry) });
+    }
+    // Nor any other identity in the stack.
+    const anyDecrypt = allIdentityStatements(template).filter(
+      (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => actionCovers(a, 'kms:Decrypt')),
+    );
+    expect(anyDecrypt).toEqual([]);
+  });
+
+  it('key policy delegates to IAM only (no function principal written into it)', () => {
+    const key = template.findResources('AWS::KMS::Key')[singleLogicalId('AWS::KMS::Key')]!;
+    const principals = (key.Properties.KeyPolicy.Statement as { Principal: unknown }[]).map((s) => JSON.stringify(s.Principal));
+    expect(principals).toEqual([
+      JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }),
+    ]);
+  });
+});
+
+describe('Facebook app secret', () => {
+  it('is a generated placeholder the operator replaces, retained', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 32 }) }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('is read by create-session alone, with GetSecretValue only', () => {
+    const secretId = singleLogicalId('AWS::SecretsManager::Secret');
+    const readers = entries.filter((entry) =>
+      statementsForRole(template, roleId(entry)).some((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:'))),
+    );
+    expect(readers).toEqual(['create-session']);
+    const secretStatements = allIdentityStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } }]);
+  });
+});
+
+describe('functions', () => {
+  it('are exactly the listed ones: every route entry, the authorizer, nothing unreviewed', () => {
+    expect([...stack.functions.keys()].sort()).toEqual([...entries].sort());
+    expect(apiEntries.every((entry) => entries.includes(entry))).toBe(true);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).sort()).toEqual(entries.map(functionId).sort());
+  });
+
+  it.each(entries)('%s runs Node.js 22 on arm64 with active tracing', (entry) => {
+    const props = functionProps(entry);
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(props.Handler).toBe('index.handler');
+  });
+
+  it.each(entries)('%s logs to its own log group with retention, retained', (entry) => {
+    const logGroupRef = functionProps(entry).LoggingConfig?.LogGroup as { Ref: string };
+    expect(logGroupRef).toEqual({ Ref: expect.any(String) });
+    const logGroup = template.findResources('AWS::Logs::LogGroup')[logGroupRef.Ref]!;
+    expect(logGroup.Properties.RetentionInDays).toBe(365);
+    expect(logGroup.DeletionPolicy).toBe('Retain');
+    const others = entries.filter((other) => other !== entry).map((other) => functionProps(other).LoggingConfig?.LogGroup);
+    expect(others).not.toContainEqual(logGroupRef);
+  });
+
+  it.each(entries)('%s gets exactly the environment its grants set', (entry) => {
+    const variables = functionProps(entry).Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(variables).sort()).toEqual(EXPECTED_ENVIRONMENT[entry]);
+    expect(variables.POWERTOOLS_SERVICE_NAME).toBe('session-guard');
+    // Source maps are not shipped, so the flag that reads them is not set either.
+    expect(variables).not.toHaveProperty('NODE_OPTIONS');
+    if ('TABLE_NAME' in variables) {
+      expect(variables.TABLE_NAME).toEqual({ Ref: singleLogicalId('AWS::DynamoDB::Table') });
+    }
+  });
+
+  it('create-session receives the Facebook app, the key ARN and the session lifetime', () => {
+    const variables = functionProps('create-session').Environment.Variables as Record<string, unknown>;
+    expect(variables).toMatchObject({
+      FACEBOOK_APP_ID: TEST_FACEBOOK_APP_ID,
+      FACEBOOK_APP_SECRET_ARN: { Ref: singleLogicalId('AWS::SecretsManager::Secret') },
+      GRAPH_API_VERSION: 'v21.0',
+      KMS_KEY_ID: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+      SESSION_MAX_AGE_SECONDS: '2592000',
+    });
+    // The literal values pass the schemas the function parses at cold start.
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x';
+    expect(facebookEnv.safeParse({ ...variables, FACEBOOK_APP_SECRET_ARN: arn }).success).toBe(true);
+    expect(sessionEnv.parse(variables).SESSION_MAX_AGE_SECONDS).toBe(2592000);
+  });
+
+  it.each(entries)('%s may do exactly its listed actions, on its own resources', (entry) => {
+    const statements = statementsForRole(template, roleId(entry));
+    const actions = [...new Set(statements.flatMap(actionsOf))].sort();
+    expect(actions).toEqual([...LOGS, ...EXPECTED_ACTIONS[entry]!, ...XRAY].sort());
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+
+    const resourceOf = (prefix: string): unknown[] =>
+      statements.filter((s) => actionsOf(s).some((a) => a.startsWith(prefix))).map((s) => s.Resource);
+    const logGroupRef = functionProps(entry).LoggingConfig.LogGroup as { Ref: string };
+    expect(resourceOf('logs:')).toEqual([{ 'Fn::GetAtt': [logGroupRef.Ref, 'Arn'] }]);
+    for (const resource of resourceOf('dynamodb:')) {
+      expect(resource).toEqual({ 'Fn::GetAtt': [singleLogicalId('AWS::DynamoDB::Table'), 'Arn'] });
+    }
+    // X-Ray has no resource-level permissions; nothing else may use "*".
+    const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(XRAY);
+  });
+
+  it.each(entries)('%s has a role of its own with no managed policies', (entry) => {
+    const role = template.findResources('AWS::IAM::Role')[roleId(entry)]!;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('lambda.amazonaws.com');
+    const others = entries.filter((other) => other !== entry).map((other) => functionProps(other).Role);
+    expect(others).not.toContainEqual(functionProps(entry).Role);
+  });
+
+  it.each(apiEntries)('%s bundle stays under 600 KB', async (entry) => {
+    const s3Key = functionProps(entry).Code.S3Key as string;
+    const bundle = path.join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+    const kilobytes = statSync(bundle).size / 1024;
+    if (kilobytes >= 600) {
+      expect.fail(`${entry} bundle is ${kilobytes.toFixed(0)} KB; largest packages: ${await largestPackages(entry)}`);
+    }
+  });
+
+  it('bundles are ESM with a working require and bundle the AWS SDK', () => {
+    const s3Key = functionProps('create-session').Code.S3Key as string;
+    const code = readFileSync(path.join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+    expect(code.startsWith('import { createRequire as __sgCreateRequire }')).toBe(true);
+    expect(code).not.toMatch(/from\s*"@aws-sdk\//);
+  });
+});
+
+describe('HTTP API', () => {
+  const authorizerId = (): string => singleLogicalId('AWS::ApiGatewayV2::Authorizer');
+
+  it('has exactly one route per entry of the route table', () => {
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routeKeys.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s invokes its entry function and is guarded as the table says',
+    (routeKey, route) => {
+      const [routeResource] = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }));
+      expect(routeResource).toBeDefined();
+      const target = JSON.stringify(routeResource!.Properties.Target);
+      const integrationId = /"Ref":"([^"]+)"/.exec(target)![1]!;
+      const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId]!;
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [functionId(route.entry), 'Arn'] },
+      });
+      if (route.auth === 'session') {
+        expect(routeResource!.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId() } });
+      } else {
+        expect(routeResource!.Properties.AuthorizationType).toBe('NONE');
+        expect(routeResource!.Properties.AuthorizerId).toBeUndefined();
+      }
+    },
+  );
+
+  it('session authorizer: Lambda, payload 2.0, simple responses, no caching, no identity source', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
+      AuthorizerUri: {
+        'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionId(authorizerEntry), 'Arn'] }])],
+      },
+    });
+  });
+
+  it('API Gateway may invoke the authorizer function for this authorizer only', () => {
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: { 'Fn::GetAtt': [functionId(authorizerEntry), 'Arn'] } },
+      }),
+    );
+    const routeCount = routes.filter((route) => route.entry === authorizerEntry).length;
+    expect(permissions).toHaveLength(1 + routeCount);
+    expect(permissions[0]!.Properties.Principal).toBe('apigateway.amazonaws.com');
+    expect(JSON.stringify(permissions[0]!.Properties.SourceArn)).toContain(`/authorizers/`);
+  });
+
+  it('default stage auto-deploys with throttling and access logs (with retention)', () => {
+    const stage = template.findResources('AWS::ApiGatewayV2::Stage')[singleLogicalId('AWS::ApiGatewayV2::Stage')]!;
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+    const destination = stage.Properties.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] };
+    const accessLogs = template.findResources('AWS::Logs::LogGroup')[destination['Fn::GetAtt'][0]]!;
+    expect(accessLogs.Properties.RetentionInDays).toBe(365);
+    // Access logs never carry headers (Authorization, Cookie) or query strings.
+    const format = stage.Properties.AccessLogSettings.Format as string;
+    expect(format).not.toMatch(/header|querystring|cookie/i);
+  });
+
+  it('outputs the API URL and exports the authorizer function ARN', () => {
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('AuthorizerFunctionArn', {
+      Value: { 'Fn::GetAtt': [functionId(authorizerEntry), 'Arn'] },
+      Export: { Name: 'SessionGuard-AuthorizerFunctionArn' },
+    });
+    template.hasOutput('FacebookAppSecretArn', { Value: { Ref: singleLogicalId('AWS::SecretsManager::Secret') } });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('leaves no finding unfixed or unacknowledged', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
+    const findings = report.violations.map((v) => `${v.ruleName} (${v.severity}): ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings).toEqual([]);
+  });
+
+  it('synth validation report holds no errors', () => {
+    const report = JSON.parse(readFileSync(path.join(assemblyDir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
+    };
+    const errors = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.filter((v) => v.severity === 'error' || v.severity === 'fatal').map((v) => `${plugin.pluginName}: ${v.ruleName}`),
+    );
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('every identity policy in the stack', () => {
+  it('allows nothing with a wildcard action', () => {
+    const wildcards = allIdentityStatements(template).filter((s: Statement) => actionsOf(s).some((a) => a.includes('*')));
+    expect(wildcards).toEqual([]);
+  });
+});

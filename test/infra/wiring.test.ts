@@ -1,0 +1,117 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KMS_ENCRYPTION_CONTEXT } from '../../functions/commons/vault.ts';
+import type { RouteDefinition } from '../../functions/routes.ts';
+import { SessionGuardStack } from '../../infra/session-guard-stack.ts';
+import { TOKEN_ENCRYPTION_CONTEXT, TokenKey } from '../../infra/token-key.ts';
+import { buildTestApp, TEST_FACEBOOK_APP_ID } from './template-helpers.ts';
+
+/** How the stack reacts to its inputs. No bundling here: only wiring is under test. */
+const noBundling = { 'aws:cdk:bundling-stacks': [] };
+
+describe('routes with auth session', () => {
+  const guardedRoute: RouteDefinition = { method: 'GET', path: '/v1/me', entry: 'get-current-session', auth: 'session' };
+  let template: Template;
+  let stack: SessionGuardStack;
+
+  beforeAll(() => {
+    const app = new App({ context: noBundling });
+    stack = new SessionGuardStack(app, 'Guarded', {
+      facebookAppId: TEST_FACEBOOK_APP_ID,
+      routes: [{ method: 'GET', path: '/v1/health', entry: 'health', auth: 'none' }, guardedRoute],
+    });
+    template = Template.fromStack(stack);
+  }, 60_000);
+
+  it('are attached to the session authorizer', () => {
+    const authorizerId = stack.getLogicalId(stack.api.authorizer.node.defaultChild as CfnAuthorizer);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /v1/me',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/health', AuthorizationType: 'NONE' });
+  });
+
+  it('only get a function for entries the table uses, plus the authorizer', () => {
+    expect([...stack.functions.keys()].sort()).toEqual(['authorizer', 'get-current-session', 'health']);
+  });
+});
+
+describe('stack inputs', () => {
+  it('refuses an entry without access wiring, naming where to add it', () => {
+    const app = new App({ context: noBundling });
+    expect(
+      () =>
+        new SessionGuardStack(app, 'Unwired', {
+          facebookAppId: TEST_FACEBOOK_APP_ID,
+          routes: [{ method: 'GET', path: '/v1/x', entry: 'not-wired', auth: 'none' }],
+        }),
+    ).toThrow(/functions\/not-wired\.ts has no access wiring.*infra\/session-guard-stack\.ts/);
+  });
+
+  it.each(['', 'my-app', '12 34'])('refuses facebookAppId %j', (facebookAppId) => {
+    const app = new App({ context: noBundling });
+    expect(() => new SessionGuardStack(app, 'BadAppId', { facebookAppId })).toThrow(/facebookAppId must be the numeric Facebook app id/);
+  });
+
+  it('refuses a malformed Graph API version and session lifetime', () => {
+    expect(
+      () => new SessionGuardStack(new App({ context: noBundling }), 'BadGraph', { facebookAppId: '1', graphApiVersion: '21' }),
+    ).toThrow(/graphApiVersion/);
+    expect(
+      () => new SessionGuardStack(new App({ context: noBundling }), 'BadAge', { facebookAppId: '1', sessionMaxAgeSeconds: 0 }),
+    ).toThrow(/sessionMaxAgeSeconds/);
+  });
+
+  it('takes facebookAppId, graphApiVersion and sessionMaxAgeSeconds from context', () => {
+    const { stack } = buildTestApp({
+      bundle: false,
+      context: { facebookAppId: '987654321', graphApiVersion: 'v22.0', sessionMaxAgeSeconds: '86400' },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { FACEBOOK_APP_ID: '987654321', GRAPH_API_VERSION: 'v22.0', SESSION_MAX_AGE_SECONDS: '86400' } as Record<string, string>,
+      },
+    });
+  });
+
+  it('requires facebookAppId in context', () => {
+    expect(() => buildTestApp({ bundle: false, context: { facebookAppId: undefined } })).toThrow(/context facebookAppId is required/);
+  });
+});
+
+describe('token key grants', () => {
+  it('uses the encryption context the vault sends', () => {
+    expect(TOKEN_ENCRYPTION_CONTEXT).toEqual(KMS_ENCRYPTION_CONTEXT);
+  });
+
+  it('grantOpen (for the future worker) allows kms:Decrypt under the token context only, and sets KMS_KEY_ID', () => {
+    const stack = new Stack(new App(), 'KeyOnly');
+    const key = new TokenKey(stack, 'TokenKey');
+    const worker = new lambda.Function(stack, 'Worker', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+    key.grantOpen(worker);
+    const template = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.key.node.defaultChild as never), 'Arn'] };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: keyArn,
+            Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'session-info-token' } },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { KMS_KEY_ID: keyArn } } });
+  });
+});
