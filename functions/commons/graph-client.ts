@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The only code that talks to the Facebook Graph API. It turns Facebook's answers into a small
@@ -65,7 +65,7 @@ export class GraphRequestError extends Error {
 }
 
 const TRANSIENT_CODES = new Set([1, 2, 4, 9, 17, 32, 341, 613]);
-const THROTTLING_CODES = new Set([4, 17, 32, 613]);
+const THROTTLING_CODES = new Set([4, 17, 32, 341, 613]);
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
 const THROTTLED_RETRY_AFTER_SECONDS = 300;
 
@@ -182,7 +182,8 @@ export class GraphClient {
     }
     const { code, error_subcode: subcode, is_transient: isTransient, message = 'Graph API error' } = envelope.data.error;
     if (status >= 500 || isTransientGraphCode(code, isTransient)) {
-      const retryAfter = code !== undefined && THROTTLING_CODES.has(code) ? THROTTLED_RETRY_AFTER_SECONDS : DEFAULT_RETRY_AFTER_SECONDS;
+      const throttled = code !== undefined && (THROTTLING_CODES.has(code) || (code >= 80000 && code <= 80014));
+      const retryAfter = throttled ? THROTTLED_RETRY_AFTER_SECONDS : DEFAULT_RETRY_AFTER_SECONDS;
       return new GraphTransientError(`Graph transient error ${code ?? status}: ${message}`, retryAfter, code);
     }
     return new GraphRequestError(message, status, code, subcode);

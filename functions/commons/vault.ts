@@ -68,8 +68,7 @@ export class EnvelopeVault implements TokenVault {
   }
 
   async seal(plaintext: string, binding: TokenBinding): Promise<string> {
-    const key = await this.currentSealingKey();
-    key.uses += 1;
+    const key = await this.reserveSealingKey();
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key.plaintext, iv);
     cipher.setAAD(additionalData(binding));
@@ -84,7 +83,7 @@ export class EnvelopeVault implements TokenVault {
     const wrapped = Buffer.from(wrappedText, 'base64url');
     const iv = Buffer.from(ivText, 'base64url');
     const body = Buffer.from(bodyText, 'base64url');
-    if (iv.length !== 12 || body.length < 17) throw new VaultError('sealed token is truncated');
+    if (iv.length !== 12 || body.length < 16) throw new VaultError('sealed token is truncated');
     const key = await this.unwrap(wrapped);
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
@@ -96,19 +95,22 @@ export class EnvelopeVault implements TokenVault {
     }
   }
 
-  private async currentSealingKey(): Promise<SealingKey> {
-    const key = this.sealingKey;
-    const fresh =
-      key !== undefined &&
-      this.now() - key.createdAt < this.options.dataKeyMaxAgeMs &&
-      key.uses < this.options.dataKeyMaxUses;
-    if (fresh) return key;
-    // Concurrent seals share one GenerateDataKey call.
-    this.pendingSealingKey ??= this.generateDataKey().finally(() => {
-      this.pendingSealingKey = undefined;
-    });
-    this.sealingKey = await this.pendingSealingKey;
-    return this.sealingKey;
+  /** A data key with one use reserved for the caller, so concurrent seals respect the use limit. */
+  private async reserveSealingKey(): Promise<SealingKey> {
+    for (;;) {
+      const key = this.sealingKey;
+      if (key !== undefined && this.now() - key.createdAt < this.options.dataKeyMaxAgeMs && key.uses < this.options.dataKeyMaxUses) {
+        key.uses += 1;
+        return key;
+      }
+      // Concurrent seals share one GenerateDataKey call, then compete for its uses.
+      this.pendingSealingKey ??= this.generateDataKey()
+        .then((fresh) => (this.sealingKey = fresh))
+        .finally(() => {
+          this.pendingSealingKey = undefined;
+        });
+      await this.pendingSealingKey;
+    }
   }
 
   private async generateDataKey(): Promise<SealingKey> {
@@ -126,9 +128,18 @@ export class EnvelopeVault implements TokenVault {
     const cacheKey = createHash('sha256').update(wrapped).digest('base64url');
     const cached = this.openCache.get(cacheKey);
     if (cached && this.now() - cached.cachedAt < this.options.openCacheMaxAgeMs) return cached.key;
-    const result = await this.kms.send(
-      new DecryptCommand({ CiphertextBlob: wrapped, KeyId: this.keyId, EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT } }),
-    );
+    let result;
+    try {
+      result = await this.kms.send(
+        new DecryptCommand({ CiphertextBlob: wrapped, KeyId: this.keyId, EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT } }),
+      );
+    } catch (error) {
+      // A wrapped key KMS will never open is a bad ciphertext, not passing trouble.
+      if (error instanceof Error && (error.name === 'InvalidCiphertextException' || error.name === 'IncorrectKeyException')) {
+        throw new VaultError('the data key of this sealed token cannot be unwrapped', { cause: error });
+      }
+      throw error;
+    }
     if (!result.Plaintext) throw new VaultError('KMS returned no plaintext');
     const key = Buffer.from(result.Plaintext);
     this.rememberUnwrapped(wrapped, key);

@@ -215,11 +215,8 @@ describe('data key reuse and renewal', () => {
     expect(new Set(sealed.map(wrappedPartOf)).size).toBe(1);
   });
 
-  // KNOWN BUG (vault.ts, currentSealingKey/seal, lines 70-72 and 99-111): the uses check runs
-  // before the await and `uses += 1` after it, so every seal waiting on the same GenerateDataKey
-  // (or started in the same tick) gets the same key; 10 concurrent seals with dataKeyMaxUses 2
-  // all use one key, against the documented "how many tokens one data key seals at most".
-  it('BUG: never seals more than dataKeyMaxUses tokens with one data key, even when seals run concurrently', async () => {
+  // Seals waiting on the same GenerateDataKey used to all take that key; each now reserves a use.
+  it('never seals more than dataKeyMaxUses tokens with one data key, even when seals run concurrently', async () => {
     const vault = new EnvelopeVault(kms, KEY_ID, { dataKeyMaxUses: 2 });
     const sealed = await Promise.all(Array.from({ length: 10 }, (_, i) => vault.seal(`${TOKEN}${i}`, BINDING)));
     const usesPerKey = new Map<string, number>();
