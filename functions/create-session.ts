@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAppSecret } from '#commons/app-secret';
 import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
 import { facebookEnv, readConfig, sessionEnv, storeEnv, vaultEnv } from '#commons/config';

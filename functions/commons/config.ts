@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Environment, checked once at cold start. Each Lambda entry reads only the sections it needs, so a
