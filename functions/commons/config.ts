@@ -35,6 +35,11 @@ export const sessionEnv = z.object({
   SESSION_MAX_AGE_SECONDS: positiveInt.default(30 * 24 * 3600),
 });
 
+export const revocationEnv = z.object({
+  /** How long a revocation record is kept for audit. */
+  REVOCATION_RETENTION_DAYS: positiveInt.default(90),
+});
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }

@@ -3,8 +3,10 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ConcurrentUpdateError, type RevocationReason } from './errors.ts';
@@ -219,6 +221,96 @@ export class SessionStore {
       if (!isConditionFailure(error)) throw error;
       await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(sessionId) }));
     }
+  }
+}
+
+export interface RevocationOutcome {
+  /** `revoked`: this call revoked it; `not_active`: already revoked, signed out or gone. */
+  readonly result: 'revoked' | 'not_active';
+  readonly userId?: string;
+}
+
+export interface StoreRevocationOptions {
+  /** How long the revocation record is kept for audit. */
+  readonly retentionMs: number;
+}
+
+export class RevocationStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly options: StoreRevocationOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Turns a live session into its revocation record: the sealed Facebook token and the sweep
+   * index entry go, the reason and time stay until the record's TTL. Conditional on the session
+   * being active, so a retried or racing revocation never revokes twice or resurrects anything.
+   */
+  async revokeSession(sessionId: string, reason: RevocationReason): Promise<RevocationOutcome> {
+    const revokedAt = this.now();
+    let attributes: Record<string, unknown> | undefined;
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.session(sessionId),
+          ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+          UpdateExpression:
+            'SET #status = :revoked, revokedReason = :reason, revokedAt = :revokedAt, #ttl = :ttl REMOVE sealedToken, sweepShard, sweepKey',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ':revoked': 'revoked',
+            ':reason': reason,
+            ':revokedAt': revokedAt,
+            ':ttl': toEpochSeconds(revokedAt + this.options.retentionMs),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      attributes = result.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return { result: 'not_active' };
+      throw error;
+    }
+    const lockHash = attributes?.sessionInfoTokenHash as string | undefined;
+    if (lockHash) {
+      // Release the token's lock only if it still points at this session.
+      await this.doc
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: keys.sessionInfoToken(lockHash),
+            ConditionExpression: 'sessionId = :id',
+            ExpressionAttributeValues: { ':id': sessionId },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    }
+    return { result: 'revoked', userId: attributes?.userId as string };
+  }
+
+  /** Ids of every session (live or revoked) a person has, from the byUser index, page by page. */
+  async *sessionIdsOfUser(userId: string): AsyncGenerator<string> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byUser',
+          KeyConditionExpression: 'userPk = :pk AND begins_with(userSk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
+          ProjectionExpression: 'sessionId',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) yield item.sessionId as string;
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 }
 
