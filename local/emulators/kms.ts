@@ -12,7 +12,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataKeySpec, KeySpec, KeyUsageType } from '@aws-sdk/client-kms';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface KmsEmulatorOptions {
   /** @default 0, a random free port */

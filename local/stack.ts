@@ -1,0 +1,158 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
+import { authorizerEntry, routes } from '../functions/routes.ts';
+import { type AuthorizerHandler, type BoundRoute, type HttpHandler, type LocalRoute, type RunningApi, startApiGateway } from './api-gateway.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from './emulators/graph.ts';
+import { type KmsEmulator, startKmsEmulator } from './emulators/kms.ts';
+import { ensureTable } from './table.ts';
+
+/**
+ * The whole service on one machine: the real handlers behind an API Gateway emulation, with
+ * DynamoDB Local, the KMS emulator and the Graph emulator started alongside. An embedded part is
+ * skipped when its endpoint variable points somewhere real.
+ *
+ * Handlers read their configuration from `process.env` when first imported, so there is one local
+ * stack per process.
+ */
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. @default PORT or 3000 */
+  readonly port?: number;
+  readonly host?: string;
+  /** Graph emulator port; 0 picks a free one. @default 0 */
+  readonly graphEmulatorPort?: number;
+  /** Extra latency for every Graph emulator answer, in ms. @default 0 */
+  readonly graphLatencyMs?: number;
+  /** Variables to apply over `process.env` before anything starts. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** More Facebook apps for the Graph emulator to know (tokens of another app, for tests). */
+  readonly otherGraphApps?: readonly EmulatedApp[];
+  /** Local-only routes (demo page, tools) served beside the API. */
+  readonly localRoutes?: readonly LocalRoute[];
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly api: RunningApi;
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly tableName: string;
+  readonly kmsKeyId: string;
+  /** Present when the stack started its own Graph emulator. */
+  readonly graph?: GraphEmulator;
+  readonly kms?: KmsEmulator;
+  readonly dynamo?: DynamoDbLocal;
+  readonly started: readonly string[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_APP_ID = '1234567890123456';
+export const DEFAULT_APP_SECRET = 'local-app-secret-not-for-production';
+export const KEY_ALIAS = 'alias/session-guard/tokens';
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = process.env;
+  Object.assign(env, options.env ?? {});
+  env.AWS_REGION ??= 'us-east-1';
+  env.AWS_ACCESS_KEY_ID ??= 'local';
+  env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  env.FACEBOOK_APP_ID ??= DEFAULT_APP_ID;
+  if (!env.FACEBOOK_APP_SECRET_ARN) env.FACEBOOK_APP_SECRET ??= DEFAULT_APP_SECRET;
+  env.TABLE_NAME ??= 'session-guard';
+  env.POWERTOOLS_SERVICE_NAME ??= 'session-guard';
+  // Quiet the SDK's Node 20 notice; Lambda runs Node 22.
+  env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
+
+  const started: string[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    if (!env.AWS_ENDPOINT_URL_DYNAMODB) {
+      dynamo = await startDynamoDbLocal();
+      closers.push(() => dynamo!.close());
+      env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+      started.push(`DynamoDB Local        ${dynamo.endpoint}`);
+    }
+    let kms: KmsEmulator | undefined;
+    if (!env.AWS_ENDPOINT_URL_KMS) {
+      kms = await startKmsEmulator();
+      closers.push(() => kms!.close());
+      env.AWS_ENDPOINT_URL_KMS = kms.url;
+      started.push(`KMS emulator          ${kms.url}`);
+    }
+    let graph: GraphEmulator | undefined;
+    if (!env.GRAPH_API_URL) {
+      graph = await startGraphEmulator({
+        apps: [{ appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '' }, ...(options.otherGraphApps ?? [])],
+        latencyMs: options.graphLatencyMs ?? 0,
+        port: options.graphEmulatorPort ?? 0,
+      });
+      closers.push(() => graph!.close());
+      env.GRAPH_API_URL = graph.url;
+      env.FACEBOOK_DIALOG_URL ??= graph.url;
+      started.push(`Graph API emulator    ${graph.url}`);
+    }
+
+    const dynamoClient = new DynamoDBClient({});
+    const tableState = await ensureTable(dynamoClient, env.TABLE_NAME);
+    dynamoClient.destroy();
+    started.push(`DynamoDB table        ${env.TABLE_NAME} (${tableState})`);
+    env.KMS_KEY_ID ??= await ensureKmsKey();
+    started.push(`KMS key               ${env.KMS_KEY_ID}`);
+
+    const boundRoutes: BoundRoute[] = [];
+    for (const route of routes) {
+      const module = (await import(`../functions/${route.entry}.ts`)) as { handler: HttpHandler };
+      boundRoutes.push({ ...route, handler: module.handler });
+    }
+    const authorizer = ((await import(`../functions/${authorizerEntry}.ts`)) as { handler: AuthorizerHandler }).handler;
+    const port = options.port ?? Number(env.PORT ?? 3000);
+    const api = await startApiGateway({
+      routes: boundRoutes,
+      authorizer,
+      port,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.localRoutes ? { localRoutes: options.localRoutes } : {}),
+    });
+    closers.push(() => api.close());
+    started.push(`Session Guard API     ${api.url}`);
+
+    return {
+      url: api.url,
+      api,
+      appId: env.FACEBOOK_APP_ID,
+      appSecret: env.FACEBOOK_APP_SECRET ?? '',
+      tableName: env.TABLE_NAME,
+      kmsKeyId: env.KMS_KEY_ID,
+      ...(graph ? { graph } : {}),
+      ...(kms ? { kms } : {}),
+      ...(dynamo ? { dynamo } : {}),
+      started,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The token key by its alias, created (with rotation on, as in AWS) when missing. */
+async function ensureKmsKey(): Promise<string> {
+  const kms = new KMSClient({});
+  try {
+    const existing = await kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }));
+    return existing.KeyMetadata?.Arn ?? KEY_ALIAS;
+  } catch (error) {
+    if (!(error instanceof NotFoundException) && (error as Error).name !== 'NotFoundException') throw error;
+  }
+  const created = await kms.send(new CreateKeyCommand({ Description: 'Session Guard session-info tokens (local)' }));
+  const keyId = created.KeyMetadata?.KeyId;
+  if (!keyId) throw new Error('KMS created no key');
+  await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+  await kms.send(new CreateAliasCommand({ AliasName: KEY_ALIAS, TargetKeyId: keyId }));
+  kms.destroy();
+  return KEY_ALIAS;
+}

@@ -1,0 +1,41 @@
+import { startLocalStack } from './stack.ts';
+
+/** `npm start`: the whole service on this machine, until Ctrl-C. */
+const apiPort = Number(process.env.PORT ?? 3000);
+// A stable emulator address keeps the README's curl lines working as written.
+const stack = await startLocalStack({ port: apiPort, graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? apiPort + 1) });
+const lines = [
+  '',
+  'Session Guard is running locally.',
+  ...stack.started.map((line) => `  ${line}`),
+  '',
+];
+if (stack.graph) {
+  const api = stack.url;
+  const graph = stack.graph.url;
+  lines.push(
+    'Try it:',
+    `  # 1. a test user and the session-info token the Facebook SDK would make on their phone`,
+    `  USER_ID=$(curl -s -X POST ${graph}/_emulator/users -H 'content-type: application/json' -d '{"name":"Ada"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')`,
+    `  SIT=$(curl -s -X POST ${graph}/_emulator/users/$USER_ID/session-info-token | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
+    `  # 2. sign in`,
+    `  curl -s -X POST ${api}/v1/sessions -H 'content-type: application/json' -d "{\\"sessionInfoToken\\":\\"$SIT\\"}"`,
+    `  # 3. use the sessionToken it returns`,
+    `  curl -s ${api}/v1/sessions/current -H "authorization: Bearer <sessionToken>"`,
+    `  # 4. end the Facebook session (password change) with`,
+    `  curl -s -X POST ${graph}/_emulator/users/$USER_ID/end-session -H 'content-type: application/json' -d '{"reason":"password_changed"}'`,
+    '',
+  );
+}
+lines.push('Press Ctrl-C to stop.');
+console.log(lines.join('\n'));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    void stack.close().then(() => process.exit(0));
+  });
+}

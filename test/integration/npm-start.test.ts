@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/dynamodb-local.ts';
+
+/** `npm start` as a newcomer runs it: one command, everything up, a token to try printed. */
+let child: ChildProcess | undefined;
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterAll(() => {
+  if (child?.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+});
+
+describe('npm start', () => {
+  it('starts DynamoDB Local, both emulators and the API, prints how to try it, and serves', async () => {
+    const port = await freePort();
+    const graphPort = await freePort();
+    child = spawn('npm', ['start', '--silent'], {
+      env: { ...process.env, PORT: String(port), GRAPH_EMULATOR_PORT: String(graphPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so the test can press Ctrl-C the way a terminal does.
+      detached: true,
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Press Ctrl-C to stop.') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(output).toContain('Press Ctrl-C to stop.');
+    for (const part of ['DynamoDB Local', 'KMS emulator', 'Graph API emulator', 'DynamoDB table', 'Session Guard API']) {
+      expect(output).toContain(part);
+    }
+    expect(output).toContain(`http://127.0.0.1:${graphPort}/_emulator/users`);
+
+    const api = `http://127.0.0.1:${port}`;
+    expect(await (await fetch(`${api}/v1/health`)).json()).toEqual({ status: 'ok' });
+    const user = (await (
+      await fetch(`http://127.0.0.1:${graphPort}/_emulator/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada"}' })
+    ).json()) as { id: string };
+    const { token } = (await (await fetch(`http://127.0.0.1:${graphPort}/_emulator/users/${user.id}/session-info-token`, { method: 'POST' })).json()) as {
+      token: string;
+    };
+    const signIn = await fetch(`${api}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionInfoToken: token }) });
+    expect(signIn.status).toBe(201);
+  }, 90_000);
+
+  it('stops everything it started on Ctrl-C', async () => {
+    const pid = child?.pid;
+    expect(pid).toBeDefined();
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    process.kill(-pid!, 'SIGINT');
+    await exited;
+    // No process of the group (the Java DynamoDB Local included) outlives it.
+    const deadline = Date.now() + 10_000;
+    while (groupAlive(pid!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(groupAlive(pid!)).toBe(false);
+  }, 30_000);
+});
