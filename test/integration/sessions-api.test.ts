@@ -200,6 +200,23 @@ describe('POST /v1/sessions', () => {
   });
 });
 
+describe('our own misconfiguration', () => {
+  it('Facebook rejecting our app credentials → generic 500 internal_error, nothing written, detail only in the log', async () => {
+    const { mint } = newPerson();
+    const token = mint();
+    const before = (await stack.scanTable()).length;
+    const logStart = stack.capturedOutput().length;
+    stack.graphEmulator().injectFault({ kind: 'error_code', code: 190, status: 400 }, { count: 1, path: 'debug_token' });
+    const response = await signIn(token);
+    expect(response.status).toBe(500);
+    expect(response.json).toEqual({ error: { code: 'internal_error', message: 'Something went wrong on our side. Try again later.' } });
+    expect((await stack.scanTable()).length).toBe(before);
+    const log = stack.capturedOutput().slice(logStart);
+    expect(log).toContain('unexpected failure');
+    expect(log).toContain('GraphRequestError');
+  });
+});
+
 describe('GET /v1/sessions/current', () => {
   it('describes the live session and its user', async () => {
     const { user, mint } = newPerson();
