@@ -30,6 +30,18 @@ export class InvalidRequestError extends SessionGuardError {
   }
 }
 
+/**
+ * A Facebook `signed_request` (deauthorize and data-deletion callbacks) that does not verify: bad
+ * encoding, wrong signature, wrong algorithm, stale or missing fields. Its own code, so whoever
+ * wires the callbacks up can tell "the form is wrong" (`invalid_request`) from "the signature or
+ * payload is refused" (usually the wrong app secret).
+ */
+export class InvalidSignedRequestError extends SessionGuardError {
+  override readonly name = 'InvalidSignedRequestError';
+  readonly status = 400;
+  readonly code = 'invalid_signed_request';
+}
+
 export class PayloadTooLargeError extends SessionGuardError {
   override readonly name = 'PayloadTooLargeError';
   readonly status = 413;
