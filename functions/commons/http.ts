@@ -79,7 +79,7 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   return undefined;
 }
 
-function toFieldIssues(error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
     if (issue.code === 'unrecognized_keys') {
