@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -21,6 +23,7 @@ import type { NewSession, Session, SessionStatus, User } from './model.ts';
  * | Facebook id → user       | FBUSER#<fbUserId>      | FBUSER    | makes the app-scoped id unique          |
  * | session                  | SESSION#<sessionId>    | SESSION   | TTL; GSIs byUser and sweep              |
  * | session-info token lock  | SITOKEN#<sha256>       | SITOKEN   | TTL; one live session per token         |
+ * | data deletion record     | DELETION#<code>        | DELETION  | TTL; names no person (status page)      |
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
@@ -33,6 +36,7 @@ const keys = {
   facebookUser: (facebookUserId: string) => ({ pk: `FBUSER#${facebookUserId}`, sk: 'FBUSER' }),
   session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
   sessionInfoToken: (tokenHash: string) => ({ pk: `SITOKEN#${tokenHash}`, sk: 'SITOKEN' }),
+  dataDeletion: (confirmationCode: string) => ({ pk: `DELETION#${confirmationCode}`, sk: 'DELETION' }),
   userSessions: (userId: string, createdAt: number, sessionId: string) => ({
     userPk: `USER#${userId}`,
     userSk: `SESSION#${new Date(createdAt).toISOString()}#${sessionId}`,
@@ -314,6 +318,88 @@ export class RevocationStore {
   }
 }
 
+/** The shards of the `sweep` index: `"00"` .. `"63"`. */
+export function sweepShards(): string[] {
+  return Array.from({ length: SWEEP_SHARD_COUNT }, (_, i) => String(i).padStart(2, '0'));
+}
+
+/** What the revalidation sees of a live session: the `sweep` index's projection, nothing more. */
+export interface SweepEntry {
+  readonly sessionId: string;
+  readonly userId: string;
+  /** Absent only if an item was caught mid-revocation. */
+  readonly sealedToken?: string;
+  readonly expiresAt: number;
+  readonly status: SessionStatus;
+}
+
+export interface SweepPage {
+  readonly entries: readonly SweepEntry[];
+  /** Where the next page starts; absent at the end of the shard. Opaque outside this module. */
+  readonly nextCursor?: string;
+}
+
+export class SweepCursorError extends Error {
+  override readonly name = 'SweepCursorError';
+}
+
+/**
+ * Reads the sparse `sweep` index one shard and one page at a time, eventually consistent (GSIs
+ * offer nothing else) and only the projected attributes, so a page of 500 sessions costs a few read
+ * units. The cursor is the page's LastEvaluatedKey, sealed into an opaque string so storage keys
+ * never leave this module; a cursor from another shard is refused.
+ */
+export class SweepIndex {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async readPage(shard: string, options: { readonly cursor?: string; readonly limit: number }): Promise<SweepPage> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'sweep',
+        KeyConditionExpression: 'sweepShard = :shard',
+        ExpressionAttributeValues: { ':shard': shard },
+        ProjectionExpression: 'sweepKey, userId, sealedToken, expiresAt, #status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        Limit: options.limit,
+        ...(options.cursor ? { ExclusiveStartKey: decodeSweepCursor(options.cursor, shard) } : {}),
+      }),
+    );
+    const entries = (page.Items ?? []).map((item) => ({
+      sessionId: item.sweepKey as string,
+      userId: item.userId as string,
+      ...(typeof item.sealedToken === 'string' ? { sealedToken: item.sealedToken } : {}),
+      expiresAt: item.expiresAt as number,
+      status: item.status as SessionStatus,
+    }));
+    return { entries, ...(page.LastEvaluatedKey ? { nextCursor: encodeSweepCursor(page.LastEvaluatedKey) } : {}) };
+  }
+}
+
+const SWEEP_CURSOR_KEYS = ['pk', 'sk', 'sweepShard', 'sweepKey'] as const;
+
+function encodeSweepCursor(lastEvaluatedKey: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(SWEEP_CURSOR_KEYS.map((name) => lastEvaluatedKey[name]))).toString('base64url');
+}
+
+function decodeSweepCursor(cursor: string, shard: string): Record<string, string> {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (cause) {
+    throw new SweepCursorError('sweep cursor is not readable', { cause });
+  }
+  if (!Array.isArray(values) || values.length !== SWEEP_CURSOR_KEYS.length || !values.every((v) => typeof v === 'string')) {
+    throw new SweepCursorError('sweep cursor has the wrong shape');
+  }
+  const key = Object.fromEntries(SWEEP_CURSOR_KEYS.map((name, i) => [name, values[i] as string]));
+  if (key.sweepShard !== shard) throw new SweepCursorError(`sweep cursor belongs to shard ${key.sweepShard}, not ${shard}`);
+  return key;
+}
+
 export function isConditionFailure(error: unknown): boolean {
   if (error instanceof TransactionCanceledException) {
     return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
@@ -322,3 +408,220 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 export const storageKeys = keys;
+
+// ---------------------------------------------------------------------------------------------
+// Data deletion (Facebook's data-deletion callback): erasing everything held on one person, and
+// the anonymous record behind the status page. The record names no person: only its confirmation
+// code, status, times and counts.
+// ---------------------------------------------------------------------------------------------
+
+/** A stored session (live or revoked) and the session-info token lock it may hold. */
+export interface StoredSessionRef {
+  readonly sessionId: string;
+  readonly sessionInfoTokenHash?: string;
+}
+
+export type DataDeletionStatus = 'in_progress' | 'completed';
+
+export interface DataDeletionCounts {
+  /** Session records removed, live ones and revocation records alike. */
+  readonly sessions: number;
+  /** The user record and the Facebook-id link: 0, 1 or 2. */
+  readonly userRecords: number;
+}
+
+export interface DataDeletionRecord {
+  readonly confirmationCode: string;
+  readonly status: DataDeletionStatus;
+  readonly requestedAt: number;
+  readonly completedAt?: number;
+  readonly deleted?: DataDeletionCounts;
+  /** When the record (and so the status page) goes away. */
+  readonly expiresAt: number;
+}
+
+export interface PersonDataStoreOptions {
+  /** BatchWriteItem attempts before giving up on unprocessed items. @default 8 */
+  readonly maxBatchAttempts?: number;
+  /** First retry delay; doubles each attempt, with jitter. @default 50 */
+  readonly baseDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** BatchWriteItem takes at most 25 requests. */
+export const BATCH_WRITE_LIMIT = 25;
+
+export class PersonDataStore {
+  private readonly maxBatchAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+    options: PersonDataStoreOptions = {},
+  ) {
+    this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
+    this.baseDelayMs = options.baseDelayMs ?? 50;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /**
+   * Every session record of a person (live or revoked), one byUser page at a time. The index is
+   * eventually consistent: a caller that must see everything queries again until nothing new shows.
+   */
+  async *sessionPagesOfUser(userId: string): AsyncGenerator<StoredSessionRef[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byUser',
+          KeyConditionExpression: 'userPk = :pk AND begins_with(userSk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
+          ProjectionExpression: 'sessionId, sessionInfoTokenHash',
+          ExclusiveStartKey: start,
+        }),
+      );
+      const refs = (page.Items ?? []).map((item) => ({
+        sessionId: item.sessionId as string,
+        ...(typeof item.sessionInfoTokenHash === 'string' ? { sessionInfoTokenHash: item.sessionInfoTokenHash } : {}),
+      }));
+      if (refs.length > 0) yield refs;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /**
+   * Deletes these sessions (sealed tokens go with them) and their session-info token locks, 25 keys
+   * per BatchWriteItem, retrying UnprocessedItems with backoff; throws if some are still left.
+   * Unconditional on purpose: a lock's key is the hash of the person's own session-info token, so
+   * whichever session it points at is theirs too.
+   */
+  async deleteSessions(sessions: readonly StoredSessionRef[]): Promise<void> {
+    const unique = new Map<string, { pk: string; sk: string }>();
+    for (const session of sessions) {
+      const sessionKey = keys.session(session.sessionId);
+      unique.set(sessionKey.pk, sessionKey);
+      if (session.sessionInfoTokenHash) {
+        const lockKey = keys.sessionInfoToken(session.sessionInfoTokenHash);
+        unique.set(lockKey.pk, lockKey);
+      }
+    }
+    const all = [...unique.values()];
+    for (let i = 0; i < all.length; i += BATCH_WRITE_LIMIT) {
+      await this.batchDelete(all.slice(i, i + BATCH_WRITE_LIMIT));
+    }
+  }
+
+  private async batchDelete(chunk: readonly { pk: string; sk: string }[]): Promise<void> {
+    type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
+    let pending: WriteRequests = chunk.map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = result.UnprocessedItems?.[this.tableName] ?? [];
+      if (pending.length === 0) return;
+      if (attempt >= this.maxBatchAttempts) {
+        throw new Error(`BatchWriteItem left ${pending.length} deletes unprocessed after ${attempt} attempts`);
+      }
+      // Unprocessed items mean throttling: back off exponentially, with full jitter.
+      await this.sleep(Math.random() * this.baseDelayMs * 2 ** (attempt - 1));
+    }
+  }
+
+  /**
+   * Deletes the user record, then the Facebook-id link: last, because the link is how a retried
+   * deletion finds the person again. Answers how many of the two existed.
+   */
+  async deleteUser(userId: string, facebookUserId: string): Promise<number> {
+    let deleted = 0;
+    for (const key of [keys.user(userId), keys.facebookUser(facebookUserId)]) {
+      const result = await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
+      );
+      if (result.Attributes) deleted++;
+    }
+    return deleted;
+  }
+
+  /**
+   * The deletion record for this confirmation code, created `in_progress` unless it already
+   * exists (a repeated callback finds the first one, completed or not, and its times unchanged).
+   */
+  async startDataDeletion(confirmationCode: string, retentionMs: number): Promise<DataDeletionRecord> {
+    const now = this.now();
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.dataDeletion(confirmationCode),
+        UpdateExpression:
+          'SET entity = :entity, #status = if_not_exists(#status, :inProgress), requestedAt = if_not_exists(requestedAt, :now), #ttl = if_not_exists(#ttl, :ttl)',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':entity': 'dataDeletion',
+          ':inProgress': 'in_progress',
+          ':now': now,
+          ':ttl': toEpochSeconds(now + retentionMs),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toDataDeletionRecord(confirmationCode, result.Attributes ?? {});
+  }
+
+  /** Marks the deletion done with its counts; a racing duplicate that finished first wins. */
+  async completeDataDeletion(confirmationCode: string, counts: DataDeletionCounts): Promise<DataDeletionRecord> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.dataDeletion(confirmationCode),
+          ConditionExpression: '#status = :inProgress',
+          UpdateExpression: 'SET #status = :completed, completedAt = :now, sessionsDeleted = :sessions, userRecordsDeleted = :userRecords',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':inProgress': 'in_progress',
+            ':completed': 'completed',
+            ':now': this.now(),
+            ':sessions': counts.sessions,
+            ':userRecords': counts.userRecords,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toDataDeletionRecord(confirmationCode, result.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const finished = await this.getDataDeletion(confirmationCode);
+    if (!finished) throw new Error('the data deletion record vanished while being completed');
+    return finished;
+  }
+
+  /** The deletion record, or undefined when unknown or past its retention (TTL deletion is lazy). */
+  async getDataDeletion(confirmationCode: string): Promise<DataDeletionRecord | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.dataDeletion(confirmationCode), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const record = toDataDeletionRecord(confirmationCode, result.Item);
+    return record.expiresAt > this.now() ? record : undefined;
+  }
+}
+
+function toDataDeletionRecord(confirmationCode: string, item: Record<string, unknown>): DataDeletionRecord {
+  const completed = item.status === 'completed';
+  return {
+    confirmationCode,
+    status: completed ? 'completed' : 'in_progress',
+    requestedAt: item.requestedAt as number,
+    ...(completed
+      ? {
+          completedAt: item.completedAt as number,
+          deleted: { sessions: item.sessionsDeleted as number, userRecords: item.userRecordsDeleted as number },
+        }
+      : {}),
+    expiresAt: (item.ttl as number) * 1000,
+  };
+}
