@@ -40,6 +40,36 @@ export const revocationEnv = z.object({
   REVOCATION_RETENTION_DAYS: positiveInt.default(90),
 });
 
+/** The queue of sweep shares (dispatcher and worker): in AWS the SQS queue URL. */
+export const sweepQueueEnv = z.object({
+  SWEEP_QUEUE_URL: z.url(),
+});
+
+const percent = z.coerce.number().min(0).max(100);
+
+/** How the revalidation worker paces itself (see functions/commons/revalidation.ts). */
+export const sweepWorkerEnv = z
+  .object({
+    /** Sessions per page of the sweep index. */
+    SWEEP_PAGE_SIZE: positiveInt.max(1000).default(500),
+    /** Pages one run reads before queuing a continuation for the rest of its share. */
+    SWEEP_MAX_PAGES_PER_RUN: positiveInt.default(40),
+    /** Graph batch requests (of up to 50 tokens) in flight at once per share. */
+    SWEEP_BATCH_CONCURRENCY: positiveInt.max(20).default(4),
+    /** Time left in a run below which no new page is started (the rest goes to a continuation). */
+    SWEEP_TIME_RESERVE_SECONDS: positiveInt.default(30),
+    /** From this X-App-Usage percent the sweep pauses before each Graph batch. */
+    APP_USAGE_SLOWDOWN_PERCENT: percent.default(60),
+    /** From this X-App-Usage percent the sweep stops and leaves the rest for the next run. */
+    APP_USAGE_STOP_PERCENT: percent.default(80),
+    /** The pause in the slow-down band. */
+    APP_USAGE_SLOWDOWN_PAUSE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  })
+  .refine((env) => env.APP_USAGE_SLOWDOWN_PERCENT <= env.APP_USAGE_STOP_PERCENT, {
+    message: 'must not exceed APP_USAGE_STOP_PERCENT',
+    path: ['APP_USAGE_SLOWDOWN_PERCENT'],
+  });
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }

@@ -1,0 +1,114 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+
+/**
+ * A share of a revalidation sweep: one shard of the `sweep` index, from `cursor` on (the start of
+ * the shard when absent). A message describes the work, never the sessions themselves, so a
+ * message stays a few hundred bytes however many sessions the shard holds.
+ */
+export interface SweepShare {
+  /** Names the sweep in logs and metrics; continuations keep it. */
+  readonly sweepId: string;
+  /** `"00"`.. : the shard of the `sweep` index. */
+  readonly shard: string;
+  /** Opaque position in the shard (from the repository), absent for the start. */
+  readonly cursor?: string;
+  /** How many runs of this share came before (0 for the dispatcher's message). */
+  readonly part: number;
+}
+
+export const sweepShareSchema = z.strictObject({
+  v: z.literal(1),
+  sweepId: z.string().min(1).max(100),
+  shard: z.string().regex(/^\d{2}$/),
+  cursor: z.string().min(1).max(4096).optional(),
+  part: z.number().int().min(0),
+});
+
+export function encodeShare(share: SweepShare): string {
+  return JSON.stringify({ v: 1, sweepId: share.sweepId, shard: share.shard, ...(share.cursor ? { cursor: share.cursor } : {}), part: share.part });
+}
+
+export class ShareMessageError extends Error {
+  override readonly name = 'ShareMessageError';
+}
+
+export function decodeShare(body: string): SweepShare {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (cause) {
+    throw new ShareMessageError('share message is not JSON', { cause });
+  }
+  const parsed = sweepShareSchema.safeParse(json);
+  if (!parsed.success) throw new ShareMessageError(`share message is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const { v: _version, ...share } = parsed.data;
+  return share;
+}
+
+/** Where shares go to be worked on: SQS in AWS, an in-process queue in tests. */
+export interface ShareQueue {
+  send(shares: readonly SweepShare[]): Promise<void>;
+}
+
+export class ShareQueueError extends Error {
+  override readonly name = 'ShareQueueError';
+}
+
+export interface SqsShareQueueOptions {
+  /** Attempts per entry before giving up. @default 4 */
+  readonly maxAttempts?: number;
+  /** First pause between attempts; doubles each time. @default 100 */
+  readonly backoffMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** SendMessageBatch allows at most 10 entries. */
+const SQS_BATCH_LIMIT = 10;
+
+/**
+ * Sends shares with SendMessageBatch (10 per call). A batch call can succeed while some entries
+ * fail: those (and only those) are sent again with backoff, so no share is lost or doubled.
+ */
+export class SqsShareQueue implements ShareQueue {
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly sqs: Pick<SQSClient, 'send'>,
+    private readonly queueUrl: string,
+    options: SqsShareQueueOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.backoffMs = options.backoffMs ?? 100;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async send(shares: readonly SweepShare[]): Promise<void> {
+    for (let start = 0; start < shares.length; start += SQS_BATCH_LIMIT) {
+      await this.sendBatch(shares.slice(start, start + SQS_BATCH_LIMIT));
+    }
+  }
+
+  private async sendBatch(shares: readonly SweepShare[]): Promise<void> {
+    let pending = new Map(shares.map((share, index) => [String(index), share]));
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: [...pending].map(([id, share]) => ({ Id: id, MessageBody: encodeShare(share) })),
+        }),
+      );
+      const failed = result.Failed ?? [];
+      if (failed.length === 0) return;
+      const senderFaults = failed.filter((entry) => entry.SenderFault);
+      if (senderFaults.length > 0 || attempt >= this.maxAttempts) {
+        const codes = [...new Set(failed.map((entry) => entry.Code ?? 'unknown'))].join(', ');
+        throw new ShareQueueError(`SQS refused ${failed.length} of ${pending.size} share messages after ${attempt} attempt(s): ${codes}`);
+      }
+      pending = new Map(failed.map((entry) => [entry.Id!, pending.get(entry.Id!)!]));
+      await this.sleep(this.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+}

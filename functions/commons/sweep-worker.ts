@@ -1,0 +1,127 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type CapacityMeter, type CapacityTally, emptyTally } from './capacity-meter.ts';
+import { logger } from './logger.ts';
+import { checkShare, emptyCounts, type RevalidationDeps, ShareFailedError, type ShareResult } from './revalidation.ts';
+import { decodeShare } from './sweep-queue.ts';
+
+/**
+ * The SQS side of the revalidation worker: one share per message, checked one after another,
+ * with SQS partial batch responses, so a share that fails is retried alone (with the queue's
+ * visibility-timeout backoff) and, after the redrive limit, lands in the dead-letter queue.
+ *
+ * Each share ends with one structured log line (`share checked` / `share failed`) holding its
+ * counts and the DynamoDB units it consumed, EMF metrics (one per outcome), and a report to any
+ * listener (the local stack sums them into a sweep summary).
+ */
+export interface ShareReport extends ShareResult {
+  readonly failed: boolean;
+  readonly durationMs: number;
+  readonly dynamo: CapacityTally;
+}
+
+export type ShareReportListener = (report: ShareReport) => void;
+
+export type SweepMetrics = Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics' | 'singleMetric'>;
+
+export interface SweepWorkerDeps extends RevalidationDeps {
+  readonly meter: CapacityMeter;
+  readonly metrics?: SweepMetrics;
+}
+
+export class SweepWorker {
+  private readonly listeners = new Set<ShareReportListener>();
+
+  constructor(private readonly deps: SweepWorkerDeps) {}
+
+  /** Calls `listener` after every share; answers a function that stops it. */
+  onShareReport(listener: ShareReportListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async handle(event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    for (const record of event.Records) {
+      const ok = await this.handleRecord(record, context);
+      if (!ok) batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+    return { batchItemFailures };
+  }
+
+  private async handleRecord(record: SQSRecord, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<boolean> {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    let share;
+    try {
+      share = decodeShare(record.body);
+    } catch (error) {
+      // Retried like any failure, so a malformed message ends up in the dead-letter queue to read.
+      logger.error('share message refused', { messageId: record.messageId, receiveCount, errorName: (error as Error).name, error: (error as Error).message });
+      return false;
+    }
+    const started = Date.now();
+    let result: ShareResult;
+    let failed = false;
+    const tally = emptyTally();
+    try {
+      result = await this.deps.meter.run(tally, () => checkShare(this.deps, share, { remainingMs: () => context.getRemainingTimeInMillis() }));
+    } catch (error) {
+      failed = true;
+      result = error instanceof ShareFailedError ? error.result : { ...emptyCounts(), sweepId: share.sweepId, shard: share.shard, part: share.part, pages: 0, continued: false, stoppedForAppUsage: false };
+      const reason = error instanceof ShareFailedError ? error.cause : error;
+      const cause = reason instanceof Error ? reason : undefined;
+      logger.error('share failed', {
+        ...summaryFields(result),
+        messageId: record.messageId,
+        receiveCount,
+        errorName: cause?.name ?? 'unknown',
+        error: cause?.message ?? String(reason),
+      });
+    }
+    const report: ShareReport = { ...result, failed, durationMs: Date.now() - started, dynamo: tally };
+    if (!failed) logger.info('share checked', { ...summaryFields(result), receiveCount, durationMs: report.durationMs, dynamo: tally });
+    this.publishMetrics(report);
+    for (const listener of this.listeners) listener(report);
+    return !failed;
+  }
+
+  private publishMetrics(report: ShareReport): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    metrics.addMetadata('sweepId', report.sweepId);
+    metrics.addMetric('SessionsChecked', MetricUnit.Count, report.checked);
+    metrics.addMetric('SessionsValid', MetricUnit.Count, report.valid);
+    metrics.addMetric('SessionsRevoked', MetricUnit.Count, report.revoked);
+    metrics.addMetric('SessionsDeferred', MetricUnit.Count, report.deferred);
+    metrics.addMetric('SessionCheckErrors', MetricUnit.Count, report.errors);
+    metrics.addMetric('SessionsSkipped', MetricUnit.Count, report.skipped);
+    metrics.addMetric('SweepSharesFailed', MetricUnit.Count, report.failed ? 1 : 0);
+    metrics.addMetric('SweepSharesStoppedForAppUsage', MetricUnit.Count, report.stoppedForAppUsage ? 1 : 0);
+    metrics.addMetric('SweepDynamoReadUnits', MetricUnit.Count, report.dynamo.readUnits);
+    metrics.addMetric('SweepDynamoWriteUnits', MetricUnit.Count, report.dynamo.writeUnits);
+    metrics.publishStoredMetrics();
+    for (const [reason, count] of Object.entries(report.revokedByReason)) {
+      metrics.singleMetric().addDimension('reason', reason).addMetric('SessionsRevokedByReason', MetricUnit.Count, count);
+    }
+  }
+}
+
+function summaryFields(result: ShareResult) {
+  return {
+    sweepId: result.sweepId,
+    shard: result.shard,
+    part: result.part,
+    pages: result.pages,
+    checked: result.checked,
+    valid: result.valid,
+    revoked: result.revoked,
+    deferred: result.deferred,
+    errors: result.errors,
+    skipped: result.skipped,
+    revokedByReason: result.revokedByReason,
+    deferredByCause: result.deferredByCause,
+    continued: result.continued,
+    stoppedForAppUsage: result.stoppedForAppUsage,
+  };
+}

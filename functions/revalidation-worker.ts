@@ -1,0 +1,49 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { loadAppSecret } from '#commons/app-secret';
+import { AppUsageGate } from '#commons/app-usage-gate';
+import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
+import { CapacityMeter } from '#commons/capacity-meter';
+import { facebookEnv, readConfig, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/config';
+import { GraphBatchChecker } from '#commons/graph-batch';
+import { GraphClient } from '#commons/graph-client';
+import { RevocationStore, SweepIndex } from '#commons/repository';
+import { SqsShareQueue } from '#commons/sweep-queue';
+import { SweepWorker } from '#commons/sweep-worker';
+import { EnvelopeVault } from '#commons/vault';
+
+const config = readConfig(storeEnv.and(vaultEnv).and(facebookEnv).and(revocationEnv).and(sweepQueueEnv).and(sweepWorkerEnv));
+const meter = new CapacityMeter();
+const doc = createDocumentClient();
+meter.attach(doc);
+const graph = new GraphClient({
+  baseUrl: config.GRAPH_API_URL,
+  version: config.GRAPH_API_VERSION,
+  appId: config.FACEBOOK_APP_ID,
+  appSecret: await loadAppSecret(config),
+  timeoutMs: config.GRAPH_TIMEOUT_MS,
+});
+
+/** The worker, exported so the local stack can sum its share reports into a sweep summary. */
+export const worker = new SweepWorker({
+  index: new SweepIndex(doc, config.TABLE_NAME),
+  revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 86_400_000 }),
+  // The only function allowed kms:Decrypt; unwrapped data keys stay cached across shares.
+  vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
+  checker: new GraphBatchChecker(graph),
+  queue: new SqsShareQueue(new SQSClient({}), config.SWEEP_QUEUE_URL),
+  usage: new AppUsageGate({ slowdownPercent: config.APP_USAGE_SLOWDOWN_PERCENT, stopPercent: config.APP_USAGE_STOP_PERCENT }),
+  options: {
+    pageSize: config.SWEEP_PAGE_SIZE,
+    maxPagesPerRun: config.SWEEP_MAX_PAGES_PER_RUN,
+    batchConcurrency: config.SWEEP_BATCH_CONCURRENCY,
+    slowdownPauseMs: config.APP_USAGE_SLOWDOWN_PAUSE_MS,
+    timeReserveMs: config.SWEEP_TIME_RESERVE_SECONDS * 1000,
+  },
+  meter,
+  metrics: new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' }),
+});
+
+/** SQS event source (batch of shares, partial batch responses). */
+export const handler = (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => worker.handle(event, context);
