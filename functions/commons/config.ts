@@ -70,6 +70,42 @@ export const sweepWorkerEnv = z
     path: ['APP_USAGE_SLOWDOWN_PERCENT'],
   });
 
+/**
+ * Only the app secret: the Facebook callbacks verify `signed_request` with it and call nothing.
+ * Same rules as the secret in `facebookEnv`.
+ */
+export const appSecretEnv = z
+  .object({
+    FACEBOOK_APP_SECRET: z.string().min(1).optional(),
+    FACEBOOK_APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  })
+  .refine((env) => Boolean(env.FACEBOOK_APP_SECRET) !== Boolean(env.FACEBOOK_APP_SECRET_ARN), {
+    message: 'set exactly one of FACEBOOK_APP_SECRET (local) and FACEBOOK_APP_SECRET_ARN (AWS)',
+    path: ['FACEBOOK_APP_SECRET'],
+  });
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Where the service is reachable from the internet: https, or http on a loopback host (local stack). */
+const publicBaseUrl = z
+  .url()
+  .refine((value) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    return url !== undefined && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
+  }, 'must be an https URL (http only on localhost)')
+  .refine((value) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    return url !== undefined && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  }, 'must have no query, fragment or credentials')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+export const dataDeletionEnv = z.object({
+  /** Base of the status-page URL handed to Facebook (the API URL, or its custom domain). */
+  PUBLIC_BASE_URL: publicBaseUrl,
+  /** How long the anonymous deletion record (and so its status page) is kept. */
+  DATA_DELETION_RECORD_RETENTION_DAYS: positiveInt.default(90),
+});
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
