@@ -21,6 +21,11 @@ export const routes: readonly RouteDefinition[] = [
   // (an HTTP API authorizer can only answer a bare 401/403).
   { method: 'GET', path: '/v1/sessions/current', entry: 'get-current-session', auth: 'none' },
   { method: 'DELETE', path: '/v1/sessions/current', entry: 'delete-current-session', auth: 'none' },
+  // Facebook calls these two; each request proves itself with a signed_request (HMAC under the app secret).
+  { method: 'POST', path: '/v1/facebook/deauthorize', entry: 'facebook-deauthorize', auth: 'none' },
+  { method: 'POST', path: '/v1/facebook/data-deletion', entry: 'facebook-data-deletion', auth: 'none' },
+  // The status page Facebook links the person to; the unguessable confirmation code is the key.
+  { method: 'GET', path: '/v1/facebook/data-deletion/{code}', entry: 'data-deletion-status', auth: 'none' },
 ];
 
 /** The authorizer entry; routes with `auth: 'session'` use it. */

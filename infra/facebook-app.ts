@@ -52,6 +52,20 @@ export class FacebookApp extends Construct {
   }
 
   /**
+   * Lets a function verify Facebook's signed requests (the deauthorize and data-deletion
+   * callbacks): sets `FACEBOOK_APP_SECRET_ARN` and grants secretsmanager:GetSecretValue on this
+   * secret alone. No app id, no Graph: those functions call nothing.
+   */
+  grantSecretRead(fn: ConfigurableFunction): iam.Grant {
+    fn.addEnvironment('FACEBOOK_APP_SECRET_ARN', this.appSecret.secretArn);
+    return iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.appSecret.secretArn],
+    });
+  }
+
+  /**
    * Lets a function call the Graph API as this app: sets `FACEBOOK_APP_ID`,
    * `FACEBOOK_APP_SECRET_ARN` and `GRAPH_API_VERSION`, and grants secretsmanager:GetSecretValue
    * on this secret alone.

@@ -16,7 +16,7 @@ export const STACK_ID = 'SessionGuard';
  * (infra/app.ts) and the tests share it, so the tests check what ships.
  *
  * Context: `facebookAppId` (required, numeric), `graphApiVersion` (default v21.0),
- * `sessionMaxAgeSeconds` (default 2592000).
+ * `sessionMaxAgeSeconds` (default 2592000), `publicBaseUrl` (default the API's own URL).
  */
 export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stack: SessionGuardStack } {
   const app = new App(appProps);
@@ -32,6 +32,7 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     facebookAppId,
     graphApiVersion: stringContext(app, 'graphApiVersion'),
     sessionMaxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
+    publicBaseUrl: stringContext(app, 'publicBaseUrl'),
   });
   if (facebookAppId === PLACEHOLDER_FACEBOOK_APP_ID) {
     Annotations.of(stack).addWarningV2(

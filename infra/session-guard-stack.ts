@@ -24,6 +24,11 @@ export interface SessionGuardStackProps extends StackProps {
   readonly throttle?: apigw.ThrottleSettings;
   /** The route table. @default `routes` from functions/routes.ts */
   readonly routes?: readonly RouteDefinition[];
+  /**
+   * Public https base URL of the API (a custom domain, say), used in the data-deletion status
+   * links handed to Facebook. @default the API's own execute-api URL
+   */
+  readonly publicBaseUrl?: string;
 }
 
 /**
@@ -62,6 +67,17 @@ export class SessionGuardStack extends Stack {
       [authorizerEntry]: (fn) => sessions.grantSessionLookup(fn),
       'get-current-session': (fn) => sessions.grantSessionLookup(fn),
       'delete-current-session': (fn) => sessions.grantSessionEnd(fn),
+      // Facebook's callbacks: verify signed requests with the app secret; no Graph, no KMS.
+      'facebook-deauthorize': (fn) => {
+        sessions.grantAppRemoval(fn);
+        this.facebookApp.grantSecretRead(fn);
+      },
+      'facebook-data-deletion': (fn) => {
+        sessions.grantDataDeletion(fn);
+        this.facebookApp.grantSecretRead(fn);
+        // PUBLIC_BASE_URL is set below, once the API (and so its URL) exists.
+      },
+      'data-deletion-status': (fn) => sessions.grantDataDeletionStatus(fn),
       'create-session': (fn) => {
         sessions.grantSessionCreate(fn);
         this.tokenKey.grantSeal(fn);
@@ -86,6 +102,14 @@ export class SessionGuardStack extends Stack {
       throttle: props.throttle,
       logRetention: props.logRetention,
     });
+
+    const publicBaseUrl = props.publicBaseUrl ?? this.api.url;
+    if (props.publicBaseUrl !== undefined && !/^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(props.publicBaseUrl)) {
+      throw new Error(`publicBaseUrl must be an https URL without query or fragment, got "${props.publicBaseUrl}"`);
+    }
+    if (this.functionsByEntry.has('facebook-data-deletion')) {
+      this.functionFor('facebook-data-deletion').addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Session Guard HTTP API',

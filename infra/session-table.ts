@@ -22,7 +22,8 @@ export const SWEEP_PROJECTION = ['userId', 'sealedToken', 'expiresAt', 'status']
  * Access is granted per use, each grant setting `TABLE_NAME` in the same call. The action lists
  * follow what the repository sends (TransactWriteItems has no IAM action of its own: each Put,
  * Delete or ConditionCheck inside it is authorized as PutItem, DeleteItem or ConditionCheckItem).
- * None reaches the indexes yet; the sweep worker will get its own grant on `index/sweep`.
+ * Index access is granted per index (`dynamodb:Query` on `<table>/index/<name>`): the Facebook
+ * callbacks query `byUser`; the sweep worker gets its own grant on `index/sweep`.
  */
 export class SessionTable extends Construct {
   readonly table: dynamodb.Table;
@@ -75,6 +76,36 @@ export class SessionTable extends Construct {
    */
   grantSessionCreate(fn: ConfigurableFunction): iam.Grant {
     return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+  }
+
+  /**
+   * Revokes every session of a person (facebook-deauthorize): reads the Facebook-user link, lists
+   * their sessions on `index/byUser`, turns each live one into a revocation record (UpdateItem)
+   * and releases its token lock (DeleteItem).
+   */
+  grantAppRemoval(fn: ConfigurableFunction): void {
+    this.grant(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    this.grantIndexQuery(fn, 'byUser');
+  }
+
+  /**
+   * Erases a person (facebook-data-deletion): reads the Facebook-user link, lists their sessions
+   * on `index/byUser`, deletes sessions and token locks in batches (BatchWriteItem), the user and
+   * the link (DeleteItem), and writes the anonymous deletion record (UpdateItem, GetItem).
+   */
+  grantDataDeletion(fn: ConfigurableFunction): void {
+    this.grant(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']);
+    this.grantIndexQuery(fn, 'byUser');
+  }
+
+  /** Reads a data deletion record (data-deletion-status): `dynamodb:GetItem` only. */
+  grantDataDeletionStatus(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem']);
+  }
+
+  private grantIndexQuery(fn: ConfigurableFunction, indexName: string): iam.Grant {
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    return iam.Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${indexName}`] });
   }
 
   private grant(fn: ConfigurableFunction, actions: string[]): iam.Grant {

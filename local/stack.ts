@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { authorizerEntry, routes } from '../functions/routes.ts';
 import { type AuthorizerHandler, type BoundRoute, type HttpHandler, type LocalRoute, type RunningApi, startApiGateway } from './api-gateway.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from './emulators/graph.ts';
 import { type KmsEmulator, startKmsEmulator } from './emulators/kms.ts';
 import { ensureTable } from './table.ts';
@@ -103,13 +103,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.KMS_KEY_ID ??= await ensureKmsKey();
     started.push(`KMS key               ${env.KMS_KEY_ID}`);
 
+    // Handlers read PUBLIC_BASE_URL (the data-deletion status links) when imported, before the
+    // server listens: settle the port first (0 → a free one, picked now) so the links they hand
+    // out point at the server that answers them.
+    const host = options.host ?? '127.0.0.1';
+    const requestedPort = options.port ?? Number(env.PORT ?? 3000);
+    const port = requestedPort === 0 ? await freePort() : requestedPort;
+    const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    env.PUBLIC_BASE_URL ??= `http://${publicHost}:${port}`;
+
     const boundRoutes: BoundRoute[] = [];
     for (const route of routes) {
       const module = (await import(`../functions/${route.entry}.ts`)) as { handler: HttpHandler };
       boundRoutes.push({ ...route, handler: module.handler });
     }
     const authorizer = ((await import(`../functions/${authorizerEntry}.ts`)) as { handler: AuthorizerHandler }).handler;
-    const port = options.port ?? Number(env.PORT ?? 3000);
     const api = await startApiGateway({
       routes: boundRoutes,
       authorizer,

@@ -7,7 +7,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { facebookEnv, sessionEnv } from '../../functions/commons/config.ts';
+import { appSecretEnv, dataDeletionEnv, facebookEnv, sessionEnv } from '../../functions/commons/config.ts';
 import { authorizerEntry, routes } from '../../functions/routes.ts';
 import { esbuildOptionsFor } from '../../infra/bundling.ts';
 import { entryPath } from '../../infra/session-guard-function.ts';
@@ -90,6 +90,24 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'kms:GenerateDataKey',
     'secretsmanager:GetSecretValue',
   ],
+  // Facebook's callbacks: the app secret to verify signed requests, the table as far as each
+  // needs it, and no KMS at all (nothing here seals or opens a token).
+  'facebook-deauthorize': [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'secretsmanager:GetSecretValue',
+  ],
+  'facebook-data-deletion': [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'secretsmanager:GetSecretValue',
+  ],
+  'data-deletion-status': ['dynamodb:GetItem'],
 };
 
 /** Every function in the stack. A new function must be listed above, with its actions, to pass. */
@@ -112,7 +130,19 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'SESSION_MAX_AGE_SECONDS',
     'TABLE_NAME',
   ],
+  'facebook-deauthorize': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'facebook-data-deletion': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'data-deletion-status': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
 };
+
+/** The one index each function that queries may query (never the table itself). */
+const QUERIED_INDEX: Record<string, string> = {
+  'facebook-deauthorize': 'byUser',
+  'facebook-data-deletion': 'byUser',
+};
+
+/** Functions that may read the Facebook app secret: Graph callers and the signed-request callbacks. */
+const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize'];
 
 describe('session table', () => {
   it('is on-demand with pk/sk, TTL on ttl, point-in-time recovery and deletion protection', () => {
@@ -228,14 +258,16 @@ describe('Facebook app secret', () => {
     });
   });
 
-  it('is read by create-session alone, with GetSecretValue only', () => {
+  it('is read only by the functions that need it, with GetSecretValue only', () => {
     const secretId = singleLogicalId('AWS::SecretsManager::Secret');
     const readers = entries.filter((entry) =>
       statementsForRole(template, roleId(entry)).some((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:'))),
     );
-    expect(readers).toEqual(['create-session']);
+    expect(readers.sort()).toEqual(SECRET_READERS);
     const secretStatements = allIdentityStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secretStatements).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } }]);
+    expect(secretStatements).toEqual(
+      SECRET_READERS.map(() => ({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } })),
+    );
   });
 });
 
@@ -290,6 +322,19 @@ describe('functions', () => {
     expect(sessionEnv.parse(variables).SESSION_MAX_AGE_SECONDS).toBe(2592000);
   });
 
+  it("facebook-data-deletion links its status pages to the API's own https URL, and reads only the app secret", () => {
+    const variables = functionProps('facebook-data-deletion').Environment.Variables as Record<string, unknown>;
+    expect(variables.PUBLIC_BASE_URL).toEqual({
+      'Fn::Join': ['', ['https://', { Ref: singleLogicalId('AWS::ApiGatewayV2::Api') }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
+    });
+    expect(variables).not.toHaveProperty('FACEBOOK_APP_ID');
+    expect(variables.FACEBOOK_APP_SECRET_ARN).toEqual({ Ref: singleLogicalId('AWS::SecretsManager::Secret') });
+    // The literal values pass the schema the function parses at cold start.
+    const env = { ...variables, PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/', FACEBOOK_APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' };
+    expect(dataDeletionEnv.parse(env).PUBLIC_BASE_URL).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com');
+    expect(appSecretEnv.safeParse(env).success).toBe(true);
+  });
+
   it.each(entries)('%s may do exactly its listed actions, on its own resources', (entry) => {
     const statements = statementsForRole(template, roleId(entry));
     const actions = [...new Set(statements.flatMap(actionsOf))].sort();
@@ -300,8 +345,15 @@ describe('functions', () => {
       statements.filter((s) => actionsOf(s).some((a) => a.startsWith(prefix))).map((s) => s.Resource);
     const logGroupRef = functionProps(entry).LoggingConfig.LogGroup as { Ref: string };
     expect(resourceOf('logs:')).toEqual([{ 'Fn::GetAtt': [logGroupRef.Ref, 'Arn'] }]);
-    for (const resource of resourceOf('dynamodb:')) {
-      expect(resource).toEqual({ 'Fn::GetAtt': [singleLogicalId('AWS::DynamoDB::Table'), 'Arn'] });
+    // Item actions on the table itself; Query only on the index the function is meant to read.
+    const tableArn = { 'Fn::GetAtt': [singleLogicalId('AWS::DynamoDB::Table'), 'Arn'] };
+    for (const statement of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))) {
+      if (actionsOf(statement).includes('dynamodb:Query')) {
+        expect(actionsOf(statement)).toEqual(['dynamodb:Query']);
+        expect(statement.Resource).toEqual({ 'Fn::Join': ['', [tableArn, `/index/${QUERIED_INDEX[entry]}`]] });
+      } else {
+        expect(statement.Resource).toEqual(tableArn);
+      }
     }
     // X-Ray has no resource-level permissions; nothing else may use "*".
     const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*'));

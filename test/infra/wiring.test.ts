@@ -79,6 +79,18 @@ describe('stack inputs', () => {
     });
   });
 
+  it('hands Facebook status links on publicBaseUrl (context) when set, and refuses one that is not https', () => {
+    const { stack } = buildTestApp({ bundle: false, context: { publicBaseUrl: 'https://auth.example.com' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { PUBLIC_BASE_URL: 'https://auth.example.com' } as Record<string, string> },
+    });
+    for (const publicBaseUrl of ['http://auth.example.com', 'https://auth.example.com/?x=1', 'auth.example.com']) {
+      expect(
+        () => new SessionGuardStack(new App({ context: noBundling }), 'BadPublicUrl', { facebookAppId: '1', publicBaseUrl }),
+      ).toThrow(/publicBaseUrl must be an https URL/);
+    }
+  });
+
   it('requires facebookAppId in context', () => {
     expect(() => buildTestApp({ bundle: false, context: { facebookAppId: undefined } })).toThrow(/context facebookAppId is required/);
   });

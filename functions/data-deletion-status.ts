@@ -1,0 +1,31 @@
+import * as z from 'zod';
+import { createDocumentClient } from '#commons/aws-clients';
+import { readConfig, storeEnv } from '#commons/config';
+import { CONFIRMATION_CODE_PATTERN } from '#commons/data-deletion';
+import { prefersHtml, statusPage, statusView } from '#commons/data-deletion-page';
+import { InvalidRequestError, NotFoundError } from '#commons/errors';
+import { header, httpHandler, json } from '#commons/http';
+import { PersonDataStore } from '#commons/repository';
+
+const config = readConfig(storeEnv);
+const store = new PersonDataStore(createDocumentClient(), config.TABLE_NAME);
+
+const confirmationCode = z.string().regex(CONFIRMATION_CODE_PATTERN);
+
+/**
+ * The status page of a data deletion request (the `url` the data-deletion callback answered).
+ * JSON by default, a small HTML page for a browser.
+ */
+export const handler = httpHandler(async (event) => {
+  const code = confirmationCode.safeParse(event.pathParameters?.code);
+  if (!code.success) {
+    throw new InvalidRequestError('A confirmation code is 24 letters A-Z and digits 2-7.', [
+      { field: 'code', message: 'is not a confirmation code' },
+    ]);
+  }
+  const record = await store.getDataDeletion(code.data);
+  if (!record) throw new NotFoundError('No data deletion request has this confirmation code, or its record has expired.');
+  const view = statusView(record);
+  if (prefersHtml(header(event, 'accept'))) return statusPage(view);
+  return json(200, view, { vary: 'accept' });
+});

@@ -1,0 +1,41 @@
+import * as z from 'zod';
+import { loadAppSecret } from '#commons/app-secret';
+import { createDocumentClient } from '#commons/aws-clients';
+import { appSecretEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/config';
+import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/data-deletion';
+import { parseFormBody } from '#commons/form';
+import { httpHandler, json } from '#commons/http';
+import { logger } from '#commons/logger';
+import { PersonDataStore, SessionStore } from '#commons/repository';
+import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/signed-request';
+
+const config = readConfig(storeEnv.and(appSecretEnv).and(dataDeletionEnv));
+const doc = createDocumentClient();
+const appSecret = await loadAppSecret(config);
+const deps = {
+  sessions: new SessionStore(doc, config.TABLE_NAME),
+  personData: new PersonDataStore(doc, config.TABLE_NAME),
+  recordRetentionMs: config.DATA_DELETION_RECORD_RETENTION_DAYS * 24 * 3600 * 1000,
+};
+
+/** Facebook may add fields; only `signed_request` matters. */
+const form = z.object({
+  signed_request: z.string({ error: 'is missing' }).min(1, 'must not be empty').max(MAX_SIGNED_REQUEST_LENGTH, 'is too long'),
+});
+
+/**
+ * Facebook's Data Deletion Request callback: deletes everything held on the person and answers
+ * the status page URL and confirmation code Facebook shows them. The log names the code, never
+ * the person.
+ */
+export const handler = httpHandler(async (event) => {
+  const body = parseFormBody(event, form);
+  const request = verifySignedRequest(body.signed_request, appSecret);
+  const confirmationCode = confirmationCodeFor(body.signed_request, appSecret);
+  const record = await deletePersonData(deps, request.userId, confirmationCode);
+  logger.info('person data deleted', { confirmationCode, status: record.status, deleted: record.deleted });
+  return json(200, {
+    url: dataDeletionStatusUrl(config.PUBLIC_BASE_URL, confirmationCode),
+    confirmation_code: confirmationCode,
+  });
+});
