@@ -1,4 +1,4 @@
-import { Annotations, App, type AppProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, type AppProps, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SessionGuardStack } from './session-guard-stack.ts';
 
@@ -16,7 +16,8 @@ export const STACK_ID = 'SessionGuard';
  * (infra/app.ts) and the tests share it, so the tests check what ships.
  *
  * Context: `facebookAppId` (required, numeric), `graphApiVersion` (default v21.0),
- * `sessionMaxAgeSeconds` (default 2592000), `publicBaseUrl` (default the API's own URL).
+ * `sessionMaxAgeSeconds` (default 2592000), `publicBaseUrl` (default the API's own URL),
+ * `sweepIntervalMinutes` (default 15), `sweepMaxConcurrency` (default 5).
  */
 export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stack: SessionGuardStack } {
   const app = new App(appProps);
@@ -26,6 +27,11 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     throw new Error('context facebookAppId is required: cdk deploy -c facebookAppId=<numeric Facebook app id>');
   }
   const maxAge = stringContext(app, 'sessionMaxAgeSeconds');
+  const sweepInterval = stringContext(app, 'sweepIntervalMinutes');
+  const sweepConcurrency = stringContext(app, 'sweepMaxConcurrency');
+  if (sweepInterval !== undefined && !/^[1-9]\d*$/.test(sweepInterval)) {
+    throw new Error(`context sweepIntervalMinutes must be a whole number of minutes, got "${sweepInterval}"`);
+  }
 
   const stack = new SessionGuardStack(app, STACK_ID, {
     description: 'Session Guard: app sessions that end when the Facebook Login session ends',
@@ -33,6 +39,10 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     graphApiVersion: stringContext(app, 'graphApiVersion'),
     sessionMaxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
     publicBaseUrl: stringContext(app, 'publicBaseUrl'),
+    revalidation: {
+      interval: sweepInterval === undefined ? undefined : Duration.minutes(Number(sweepInterval)),
+      workerMaxConcurrency: sweepConcurrency === undefined ? undefined : Number(sweepConcurrency),
+    },
   });
   if (facebookAppId === PLACEHOLDER_FACEBOOK_APP_ID) {
     Annotations.of(stack).addWarningV2(

@@ -1,11 +1,12 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { authorizerEntry, type RouteDefinition, routes as routeTable } from '../functions/routes.ts';
 import { FacebookApp } from './facebook-app.ts';
+import { Revalidation } from './revalidation.ts';
 import { SessionApi } from './session-api.ts';
-import { SessionGuardFunction } from './session-guard-function.ts';
+import { SessionGuardFunction, type SessionGuardFunctionProps } from './session-guard-function.ts';
 import { SessionTable } from './session-table.ts';
 import { TokenKey } from './token-key.ts';
 
@@ -29,6 +30,19 @@ export interface SessionGuardStackProps extends StackProps {
    * links handed to Facebook. @default the API's own execute-api URL
    */
   readonly publicBaseUrl?: string;
+  /** The scheduled revalidation. @default every 15 minutes, at most 5 workers at once, code defaults for app usage */
+  readonly revalidation?: RevalidationSettings;
+}
+
+export interface RevalidationSettings {
+  /** How often a sweep starts (context `sweepIntervalMinutes`). @default Duration.minutes(15) */
+  readonly interval?: Duration;
+  /** Worker invocations at once (context `sweepMaxConcurrency`). @default 5 */
+  readonly workerMaxConcurrency?: number;
+  /** X-App-Usage percent from which the sweep slows down. @default 60 (the worker's default) */
+  readonly appUsageSlowdownPercent?: number;
+  /** X-App-Usage percent from which the sweep stops for the run. @default 80 (the worker's default) */
+  readonly appUsageStopPercent?: number;
 }
 
 /**
@@ -43,6 +57,7 @@ export class SessionGuardStack extends Stack {
   readonly tokenKey: TokenKey;
   readonly facebookApp: FacebookApp;
   readonly api: SessionApi;
+  readonly revalidation: Revalidation;
   private readonly functionsByEntry = new Map<string, SessionGuardFunction>();
 
   constructor(scope: Construct, id: string, props: SessionGuardStackProps) {
@@ -95,6 +110,36 @@ export class SessionGuardStack extends Stack {
     }
     const authorizer = this.functionFor(authorizerEntry);
 
+    // The scheduled revalidation: background functions no route reaches. The worker is the only
+    // function that may open sealed tokens (kms:Decrypt); the dispatcher touches nothing but the queue.
+    const sweep = props.revalidation ?? {};
+    const dispatcher = this.addFunction('revalidation-dispatcher', () => {}, props.logRetention, { timeout: Duration.seconds(30), memorySize: 256 });
+    const worker = this.addFunction(
+      'revalidation-worker',
+      (fn) => {
+        sessions.grantSweep(fn);
+        this.tokenKey.grantOpen(fn);
+        this.facebookApp.grantGraphAccess(fn);
+        for (const [name, value] of [
+          ['APP_USAGE_SLOWDOWN_PERCENT', sweep.appUsageSlowdownPercent],
+          ['APP_USAGE_STOP_PERCENT', sweep.appUsageStopPercent],
+        ] as const) {
+          if (value === undefined) continue;
+          if (!(value >= 0 && value <= 100)) throw new Error(`${name.toLowerCase()} must be a percentage, got ${value}`);
+          fn.addEnvironment(name, String(value));
+        }
+      },
+      props.logRetention,
+      // Long enough for many pages per run; the worker hands the rest of a share on well before it.
+      { timeout: Duration.minutes(3), memorySize: 1024 },
+    );
+    this.revalidation = new Revalidation(this, 'Revalidation', {
+      dispatcher,
+      worker,
+      interval: sweep.interval,
+      workerMaxConcurrency: sweep.workerMaxConcurrency,
+    });
+
     this.api = new SessionApi(this, 'Api', {
       routes,
       handlerFor: (entry) => this.functionFor(entry).function,
@@ -143,9 +188,14 @@ export class SessionGuardStack extends Stack {
    * Creates the function for functions/<entry>.ts and gives it its access. Background functions
    * (a dispatcher or worker that no route invokes) are added the same way, with their own wiring.
    */
-  private addFunction(entry: string, wire: AccessWiring, logRetention?: logs.RetentionDays): SessionGuardFunction {
+  private addFunction(
+    entry: string,
+    wire: AccessWiring,
+    logRetention?: logs.RetentionDays,
+    sizing: Pick<SessionGuardFunctionProps, 'timeout' | 'memorySize'> = {},
+  ): SessionGuardFunction {
     if (this.functionsByEntry.has(entry)) throw new Error(`function ${entry} is already defined`);
-    const fn = new SessionGuardFunction(this, constructIdFor(entry), { entry, logRetention });
+    const fn = new SessionGuardFunction(this, constructIdFor(entry), { entry, logRetention, ...sizing });
     wire(fn);
     this.functionsByEntry.set(entry, fn);
     return fn;

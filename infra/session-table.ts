@@ -103,6 +103,15 @@ export class SessionTable extends Construct {
     return this.grant(fn, ['dynamodb:GetItem']);
   }
 
+  /**
+   * Revalidates sessions (revalidation-worker): reads shards of `index/sweep` (Query), turns a dead
+   * session into its revocation record (UpdateItem) and releases its token lock (DeleteItem).
+   */
+  grantSweep(fn: ConfigurableFunction): void {
+    this.grant(fn, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    this.grantIndexQuery(fn, 'sweep');
+  }
+
   private grantIndexQuery(fn: ConfigurableFunction, indexName: string): iam.Grant {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     return iam.Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${indexName}`] });

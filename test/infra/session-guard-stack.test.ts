@@ -108,13 +108,29 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'secretsmanager:GetSecretValue',
   ],
   'data-deletion-status': ['dynamodb:GetItem'],
+  // The scheduled revalidation: the dispatcher only queues shares; the worker reads the sweep
+  // index, opens sealed tokens (the one function with kms:Decrypt), asks Facebook and revokes.
+  'revalidation-dispatcher': ['sqs:SendMessage'],
+  'revalidation-worker': [
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'kms:Decrypt',
+    'secretsmanager:GetSecretValue',
+    'sqs:ChangeMessageVisibility',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:ReceiveMessage',
+    'sqs:SendMessage',
+  ],
 };
 
 /** Every function in the stack. A new function must be listed above, with its actions, to pass. */
 const entries = Object.keys(EXPECTED_ACTIONS);
 
-/** Functions allowed to open sealed tokens. Today none; the revalidation worker will be the only one. */
-const DECRYPT_ALLOWED = new Set<string>();
+/** Functions allowed to open sealed tokens: the revalidation worker alone, which no route reaches. */
+const DECRYPT_ALLOWED = new Set<string>(['revalidation-worker']);
 
 const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
   health: ['POWERTOOLS_SERVICE_NAME'],
@@ -133,16 +149,27 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
   'facebook-deauthorize': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
   'facebook-data-deletion': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
   'data-deletion-status': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'revalidation-dispatcher': ['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL'],
+  'revalidation-worker': [
+    'FACEBOOK_APP_ID',
+    'FACEBOOK_APP_SECRET_ARN',
+    'GRAPH_API_VERSION',
+    'KMS_KEY_ID',
+    'POWERTOOLS_SERVICE_NAME',
+    'SWEEP_QUEUE_URL',
+    'TABLE_NAME',
+  ],
 };
 
 /** The one index each function that queries may query (never the table itself). */
 const QUERIED_INDEX: Record<string, string> = {
   'facebook-deauthorize': 'byUser',
   'facebook-data-deletion': 'byUser',
+  'revalidation-worker': 'sweep',
 };
 
 /** Functions that may read the Facebook app secret: Graph callers and the signed-request callbacks. */
-const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize'];
+const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'revalidation-worker'];
 
 describe('session table', () => {
   it('is on-demand with pk/sk, TTL on ttl, point-in-time recovery and deletion protection', () => {
@@ -227,18 +254,26 @@ describe('token key', () => {
     ]);
   });
 
-  it('gives no function kms:Decrypt (only the future revalidation worker may have it)', () => {
+  it('gives kms:Decrypt to the revalidation worker alone, under the token context only', () => {
     for (const entry of entries) {
       const decrypts = statementsForRole(template, roleId(entry)).filter(
         (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => actionCovers(a, 'kms:Decrypt')),
       );
       expect({ entry, decrypts: decrypts.length > 0 }).toEqual({ entry, decrypts: DECRYPT_ALLOWED.has(entry) });
     }
-    // Nor any other identity in the stack.
+    // Nor any other identity in the stack: the one Decrypt statement is the worker's.
     const anyDecrypt = allIdentityStatements(template).filter(
       (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => actionCovers(a, 'kms:Decrypt')),
     );
-    expect(anyDecrypt).toEqual([]);
+    expect(anyDecrypt).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'session-info-token' } },
+      },
+    ]);
+    expect(statementsForRole(template, roleId('revalidation-worker'))).toContainEqual(anyDecrypt[0]);
   });
 
   it('key policy delegates to IAM only (no function principal written into it)', () => {
