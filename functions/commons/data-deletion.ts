@@ -84,8 +84,9 @@ export async function deletePersonData(
       if (found === 0) break;
     }
     sessionsDeleted = seen.size;
-    // Hook: when sign-in nonces or OAuth state (issue 3) are stored per person, delete them here,
-    // before the user record and the link, so a retry can still find them.
+    // Hook for anything else stored per person (nonces, say): delete it here, before the user
+    // record and the link, so a retry can still find it. Web sign-in state (OAUTHSTATE#) needs
+    // nothing: it is written before anyone is known, names no one, and lives 10 minutes.
     userRecords = await deps.personData.deleteUser(user.id, facebookUserId);
   }
   return deps.personData.completeDataDeletion(confirmationCode, { sessions: sessionsDeleted, userRecords });
