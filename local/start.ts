@@ -1,13 +1,25 @@
 import { startLocalStack } from './stack.ts';
+import { createLocalSweep } from './sweep.ts';
 
 /** `npm start`: the whole service on this machine, until Ctrl-C. */
 const apiPort = Number(process.env.PORT ?? 3000);
 // A stable emulator address keeps the README's curl lines working as written.
-const stack = await startLocalStack({ port: apiPort, graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? apiPort + 1) });
+// The scheduled revalidation runs on a timer: every SWEEP_INTERVAL_SECONDS (60 by default, 0 = off).
+const sweepInterval = Number(process.env.SWEEP_INTERVAL_SECONDS ?? 60);
+if (!Number.isInteger(sweepInterval) || sweepInterval < 0) throw new Error('SWEEP_INTERVAL_SECONDS must be a whole number of seconds (0 turns the timer off)');
+const sweep = createLocalSweep({ intervalSeconds: sweepInterval });
+const stack = await startLocalStack({
+  port: apiPort,
+  graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? apiPort + 1),
+  localRoutes: [sweep.route],
+});
+await sweep.start();
 const lines = [
   '',
   'Session Guard is running locally.',
   ...stack.started.map((line) => `  ${line}`),
+  `  SQS emulator          ${sweep.sqs.url} (sweep queue and its dead-letter queue)`,
+  `  Revalidation          ${sweepInterval > 0 ? `every ${sweepInterval} s` : 'timer off'}; sweep now: curl -s -X POST ${stack.url}/_local/revalidate`,
   '',
 ];
 if (stack.graph) {
@@ -36,6 +48,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
-    void stack.close().then(() => process.exit(0));
+    void sweep
+      .close()
+      .then(() => stack.close())
+      .then(() => process.exit(0));
   });
 }

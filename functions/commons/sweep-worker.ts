@@ -80,7 +80,11 @@ export class SweepWorker {
       });
     }
     const report: ShareReport = { ...result, failed, durationMs: Date.now() - started, dynamo: tally };
-    if (!failed) logger.info('share checked', { ...summaryFields(result), receiveCount, durationMs: report.durationMs, dynamo: tally });
+    if (!failed) {
+      // An empty shard says nothing worth keeping at info level (64 lines every sweep otherwise).
+      const level = result.pages <= 1 && result.checked + result.skipped === 0 && !result.stoppedForAppUsage ? 'debug' : 'info';
+      logger[level]('share checked', { ...summaryFields(result), receiveCount, durationMs: report.durationMs, dynamo: tally });
+    }
     this.publishMetrics(report);
     for (const listener of this.listeners) listener(report);
     return !failed;

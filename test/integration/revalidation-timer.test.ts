@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+
+/** The local stack sweeps by itself on its timer (`SWEEP_INTERVAL_SECONDS` for `npm start`). */
+let stack: SweepTestStack;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  stack = await startSweepTestStack({ sweep: { intervalSeconds: 1, log: (line) => lines.push(line) } });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('the local sweep timer', () => {
+  it('revokes a session whose Facebook session ended without anyone calling /_local/revalidate', async () => {
+    const person = await stack.signInNewPerson();
+    stack.graphEmulator().endFacebookSession(person.facebookUserId, 'app_removed');
+    const deadline = Date.now() + 15_000;
+    let status = 200;
+    while (status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await stack.request('GET', '/v1/sessions/current', { headers: { authorization: `Bearer ${person.sessionToken}` } })).status;
+    }
+    expect(status).toBe(401);
+    expect(lines.some((line) => /^\[sweep\] sweep-\S+: checked \d+, valid \d+, revoked 1 \(app_removed 1\)/.test(line))).toBe(true);
+  });
+
+  it('runs a requested sweep after the one in progress, never two at once', async () => {
+    const [a, b] = await Promise.all([stack.revalidate(), stack.revalidate()]);
+    expect(a.sweepId).not.toBe(b.sweepId);
+    expect(a.shareRuns).toBe(64);
+    expect(b.shareRuns).toBe(64);
+  });
+});
