@@ -50,6 +50,7 @@ export class EnvelopeVault implements TokenVault {
   private sealingKey: SealingKey | undefined;
   private pendingSealingKey: Promise<SealingKey> | undefined;
   private readonly openCache = new Map<string, { key: Buffer; cachedAt: number }>();
+  private readonly pendingUnwraps = new Map<string, Promise<Buffer>>();
   private readonly options: Required<Omit<EnvelopeVaultOptions, 'now'>>;
   private readonly now: () => number;
 
@@ -128,6 +129,17 @@ export class EnvelopeVault implements TokenVault {
     const cacheKey = createHash('sha256').update(wrapped).digest('base64url');
     const cached = this.openCache.get(cacheKey);
     if (cached && this.now() - cached.cachedAt < this.options.openCacheMaxAgeMs) return cached.key;
+    // Concurrent opens of tokens under the same uncached data key share one Decrypt call: a sweep
+    // opens a whole page at once, and without this a cold cache costs one KMS call per token.
+    let pending = this.pendingUnwraps.get(cacheKey);
+    if (!pending) {
+      pending = this.decryptDataKey(wrapped).finally(() => this.pendingUnwraps.delete(cacheKey));
+      this.pendingUnwraps.set(cacheKey, pending);
+    }
+    return pending;
+  }
+
+  private async decryptDataKey(wrapped: Buffer): Promise<Buffer> {
     let result;
     try {
       result = await this.kms.send(
