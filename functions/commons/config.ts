@@ -58,6 +58,8 @@ export const sweepWorkerEnv = z
     SWEEP_BATCH_CONCURRENCY: positiveInt.max(20).default(4),
     /** Time left in a run below which no new page is started (the rest goes to a continuation). */
     SWEEP_TIME_RESERVE_SECONDS: positiveInt.default(30),
+    /** Per Graph request of the sweep: a batch of 50 checks takes longer than one sign-in check. */
+    SWEEP_GRAPH_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
     /** From this X-App-Usage percent the sweep pauses before each Graph batch. */
     APP_USAGE_SLOWDOWN_PERCENT: percent.default(60),
     /** From this X-App-Usage percent the sweep stops and leaves the rest for the next run. */

@@ -102,6 +102,37 @@ export class FacebookUnavailableError extends SessionGuardError {
   }
 }
 
+/**
+ * Why a browser sign-in (the Facebook login dialog's callback) was refused. Nothing was written;
+ * the person starts signing in again.
+ * - `login_state_invalid`: no `state`, or one we never issued or that was already used (a replayed
+ *   or tampered callback URL).
+ * - `login_state_expired`: the sign-in took longer than the state lives (10 minutes).
+ * - `login_browser_mismatch`: the callback arrived in a browser that did not start this sign-in
+ *   (its login cookie is missing or different): possibly a login forgery attempt.
+ * - `authorization_code_used`: Facebook says the code was already exchanged.
+ * - `authorization_code_rejected`: Facebook refused the code (unknown, expired, PKCE or
+ *   redirect_uri mismatch).
+ */
+export type WebLoginFailure =
+  | 'login_state_invalid'
+  | 'login_state_expired'
+  | 'login_browser_mismatch'
+  | 'authorization_code_used'
+  | 'authorization_code_rejected';
+
+export class WebLoginError extends SessionGuardError {
+  override readonly name = 'WebLoginError';
+  readonly status = 400;
+  constructor(
+    readonly code: WebLoginFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export class ForbiddenError extends SessionGuardError {
   override readonly name = 'ForbiddenError';
   readonly status = 403;

@@ -5,6 +5,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -24,6 +25,7 @@ import type { NewSession, Session, SessionStatus, User } from './model.ts';
  * | session                  | SESSION#<sessionId>    | SESSION   | TTL; GSIs byUser and sweep              |
  * | session-info token lock  | SITOKEN#<sha256>       | SITOKEN   | TTL; one live session per token         |
  * | data deletion record     | DELETION#<code>        | DELETION  | TTL; names no person (status page)      |
+ * | web sign-in state        | OAUTHSTATE#<sha256>    | OAUTHSTATE| TTL 10 min; spent by a conditional delete |
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
@@ -37,6 +39,7 @@ const keys = {
   session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
   sessionInfoToken: (tokenHash: string) => ({ pk: `SITOKEN#${tokenHash}`, sk: 'SITOKEN' }),
   dataDeletion: (confirmationCode: string) => ({ pk: `DELETION#${confirmationCode}`, sk: 'DELETION' }),
+  loginState: (stateHash: string) => ({ pk: `OAUTHSTATE#${stateHash}`, sk: 'OAUTHSTATE' }),
   userSessions: (userId: string, createdAt: number, sessionId: string) => ({
     userPk: `USER#${userId}`,
     userSk: `SESSION#${new Date(createdAt).toISOString()}#${sessionId}`,
@@ -624,4 +627,101 @@ function toDataDeletionRecord(confirmationCode: string, item: Record<string, unk
       : {}),
     expiresAt: (item.ttl as number) * 1000,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Web sign-in state (the Facebook login dialog's `state`): written when the browser is sent to
+// the dialog, spent once when it comes back. Keyed by the state's SHA-256, so the table never
+// holds a usable state; holds the PKCE verifier, where to return, and the SHA-256 of the nonce in
+// the browser's login cookie.
+// ---------------------------------------------------------------------------------------------
+
+export interface LoginStateRecord {
+  /** SHA-256 (hex) of the `state` parameter. */
+  readonly stateHash: string;
+  /** SHA-256 (hex) of the nonce in the browser's login cookie. */
+  readonly nonceHash: string;
+  readonly codeVerifier: string;
+  readonly returnTo: string;
+  readonly createdAt: number;
+  /** Epoch ms; the item's TTL follows it. */
+  readonly expiresAt: number;
+}
+
+export type LoginStateConsumption =
+  | { readonly status: 'consumed'; readonly record: LoginStateRecord }
+  /** Never issued, or already spent. */
+  | { readonly status: 'unknown' }
+  | { readonly status: 'expired' }
+  /** Issued and live, but to another browser: the nonce does not match. Not spent. */
+  | { readonly status: 'nonce_mismatch' };
+
+export class LoginStateStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async putLoginState(record: LoginStateRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.loginState(record.stateHash),
+          entity: 'loginState',
+          nonceHash: record.nonceHash,
+          codeVerifier: record.codeVerifier,
+          returnTo: record.returnTo,
+          createdAt: record.createdAt,
+          expiresAt: record.expiresAt,
+          ttl: toEpochSeconds(record.expiresAt),
+        },
+        // 256 random bits never collide; refuse rather than overwrite if they somehow did.
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /**
+   * Spends the state in one conditional delete: it must exist, be live and carry this nonce, so
+   * two racing callbacks cannot both spend it. When the condition fails, DynamoDB hands back the
+   * item as it is (ReturnValuesOnConditionCheckFailure), which says why, without a second read.
+   * A state presented from the wrong browser is left in place for the right one.
+   */
+  async consumeLoginState(stateHash: string, nonceHash: string | undefined): Promise<LoginStateConsumption> {
+    const now = this.now();
+    try {
+      const result = await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.loginState(stateHash),
+          ConditionExpression: 'attribute_exists(pk) AND nonceHash = :nonce AND expiresAt > :now',
+          ExpressionAttributeValues: { ':nonce': nonceHash ?? '-', ':now': now },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      const item = result.Attributes;
+      if (!item) return { status: 'unknown' };
+      return {
+        status: 'consumed',
+        record: {
+          stateHash,
+          nonceHash: item.nonceHash as string,
+          codeVerifier: item.codeVerifier as string,
+          returnTo: item.returnTo as string,
+          createdAt: item.createdAt as number,
+          expiresAt: item.expiresAt as number,
+        },
+      };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // The document client does not unmarshall this one: it is raw AttributeValues.
+      const old = (error as { Item?: Record<string, { S?: string; N?: string }> }).Item;
+      if (!old) return { status: 'unknown' };
+      if (Number(old.expiresAt?.N ?? 0) <= now) return { status: 'expired' };
+      return { status: 'nonce_mismatch' };
+    }
+  }
 }
