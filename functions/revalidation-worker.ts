@@ -22,7 +22,8 @@ const graph = new GraphClient({
   version: config.GRAPH_API_VERSION,
   appId: config.FACEBOOK_APP_ID,
   appSecret: await loadAppSecret(config),
-  timeoutMs: config.GRAPH_TIMEOUT_MS,
+  // A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for.
+  timeoutMs: config.SWEEP_GRAPH_TIMEOUT_MS,
 });
 
 /** The worker, exported so the local stack can sum its share reports into a sweep summary. */

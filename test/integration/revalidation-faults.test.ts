@@ -9,11 +9,11 @@ import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack
  * throttling), sessions whose Facebook session really ended are left for the next sweep and the
  * trouble is counted; once the trouble passes, the next sweep revokes them and only them.
  */
-const GRAPH_TIMEOUT_MS = 400;
+const SWEEP_GRAPH_TIMEOUT_MS = 400;
 let stack: SweepTestStack;
 
 beforeAll(async () => {
-  stack = await startSweepTestStack({ env: { GRAPH_TIMEOUT_MS: String(GRAPH_TIMEOUT_MS) } });
+  stack = await startSweepTestStack({ env: { SWEEP_GRAPH_TIMEOUT_MS: String(SWEEP_GRAPH_TIMEOUT_MS) } });
 });
 afterEach(() => {
   stack?.graphEmulator().clearFaults();
@@ -60,7 +60,7 @@ describe('a whole batch failing transiently', () => {
   it.each<[string, GraphFault]>([
     ['HTTP 500', { kind: 'http_status', status: 500 }],
     ['HTTP 503', { kind: 'http_status', status: 503 }],
-    ['a timeout', { kind: 'timeout', delayMs: GRAPH_TIMEOUT_MS * 3 }],
+    ['a timeout', { kind: 'timeout', delayMs: SWEEP_GRAPH_TIMEOUT_MS * 3 }],
     ['code 1 (unknown error)', { kind: 'error_code', code: 1 }],
     ['code 2 (service error)', { kind: 'error_code', code: 2 }],
     ['code 4 (app rate limit)', { kind: 'error_code', code: 4 }],
