@@ -108,6 +108,56 @@ export const dataDeletionEnv = z.object({
   DATA_DELETION_RECORD_RETENTION_DAYS: positiveInt.default(90),
 });
 
+/** Origins (`https://app.example.com`), comma-separated: exact, no path, no trailing slash. */
+const originList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(/[\s,]+/).filter((entry) => entry !== ''))
+  .refine(
+    (origins) =>
+      origins.every((origin) => {
+        try {
+          const url = new URL(origin);
+          const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+          // A host name or address: no wildcards or other characters URL parsing lets through.
+          const plainHost = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname);
+          return secure && plainHost && url.origin === origin;
+        } catch {
+          return false;
+        }
+      }),
+    'must be exact origins like https://app.example.com (https; http only on localhost), comma-separated',
+  );
+
+/**
+ * Browser sessions (the `sg_session` cookie). PUBLIC_BASE_URL decides the cookie names and
+ * whether they are Secure (https: `__Host-` names; http on loopback: plain names), and with
+ * RETURN_TO_ALLOWED_ORIGINS which origins may send cookie-authenticated requests that change state.
+ */
+export const webOriginsEnv = z.object({
+  PUBLIC_BASE_URL: publicBaseUrl,
+  /** Origins other than PUBLIC_BASE_URL's that sign-in may return to and that may use the cookie. */
+  RETURN_TO_ALLOWED_ORIGINS: originList,
+});
+
+/** Facebook's login dialog, as the web sign-in start sends the browser to it. No app secret. */
+export const facebookDialogEnv = z.object({
+  FACEBOOK_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the numeric Facebook app id'),
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+  /** Origin of the login dialog (`{origin}/{version}/dialog/oauth`). */
+  FACEBOOK_DIALOG_URL: z
+    .url()
+    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+    .default('https://www.facebook.com')
+    .transform((value) => value.replace(/\/+$/, '')),
+  /** Permissions the dialog asks for, comma-separated. */
+  FACEBOOK_SCOPES: z
+    .string()
+    .default('public_profile')
+    .transform((value) => value.split(/[\s,]+/).filter((scope) => scope !== ''))
+    .refine((scopes) => scopes.length > 0 && scopes.every((scope) => /^[a-z_]+$/.test(scope)), 'must be Facebook permission names, comma-separated'),
+});
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
