@@ -1,13 +1,19 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv } from '#commons/config';
+import { readConfig, storeEnv, webOriginsEnv } from '#commons/config';
+import { cookieNamesFor } from '#commons/cookies';
 import { SessionGuardError } from '#commons/errors';
 import { logger } from '#commons/logger';
 import { SessionStore } from '#commons/repository';
+import { allowedOriginsOf, sessionCredential } from '#commons/session-credential';
 import { authenticate } from '#commons/sessions';
 
-const config = readConfig(storeEnv);
+const config = readConfig(storeEnv.and(webOriginsEnv));
 const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);
+const credentialPolicy = {
+  cookieName: cookieNamesFor(config.PUBLIC_BASE_URL).session,
+  allowedOrigins: allowedOriginsOf(config.PUBLIC_BASE_URL, config.RETURN_TO_ALLOWED_ORIGINS),
+};
 
 export interface SessionContext {
   [key: string]: string | number;
@@ -22,12 +28,18 @@ type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<SessionConte
 
 /**
  * HTTP API Lambda authorizer (simple responses, caching off so a revocation bites at once).
- * Admits a live session and hands its identity to the route as context.
+ * Admits a live session and hands its identity to the route as context. The session comes from
+ * `Authorization: Bearer` or, for browsers on this API's own host, the session cookie; with the
+ * cookie, a method other than GET/HEAD/OPTIONS must come from an allowed Origin (CSRF), exactly as
+ * on `/v1/sessions/current`.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
-  const credential = bearerCredential(event.headers?.authorization ?? event.headers?.Authorization);
   try {
-    const session = await authenticate(store, credential);
+    const credential = sessionCredential(
+      { method: event.requestContext?.http?.method ?? 'GET', headers: event.headers, cookies: event.cookies },
+      credentialPolicy,
+    );
+    const session = await authenticate(store, credential.token);
     return {
       isAuthorized: true,
       context: { userId: session.userId, sessionId: session.id, facebookUserId: session.facebookUserId, authTime: Math.floor(session.authTime / 1000) },
@@ -41,8 +53,3 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
     throw error;
   }
 };
-
-function bearerCredential(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return /^Bearer[ ]+(\S+)\s*$/i.exec(value)?.[1];
-}

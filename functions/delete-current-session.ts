@@ -1,15 +1,34 @@
 import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv } from '#commons/config';
-import { bearerToken, httpHandler, noContent } from '#commons/http';
+import { readConfig, storeEnv, webOriginsEnv } from '#commons/config';
+import { cookieNamesFor, serializeCookie } from '#commons/cookies';
+import { errorResponse, httpHandler, noContent } from '#commons/http';
 import { logger } from '#commons/logger';
 import { SessionStore } from '#commons/repository';
+import { allowedOriginsOf, sessionCredential } from '#commons/session-credential';
 import { signOut } from '#commons/sessions';
 
-const config = readConfig(storeEnv);
+const config = readConfig(storeEnv.and(webOriginsEnv));
 const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);
+const cookies = cookieNamesFor(config.PUBLIC_BASE_URL);
+const credentialPolicy = {
+  cookieName: cookies.session,
+  allowedOrigins: allowedOriginsOf(config.PUBLIC_BASE_URL, config.RETURN_TO_ALLOWED_ORIGINS),
+};
+const clearSessionCookie = serializeCookie(cookies.session, '', { maxAgeSeconds: 0, secure: cookies.secure });
 
+/**
+ * Signs out: ends the session of the Bearer token or the session cookie. Signed in by cookie, the
+ * request must come from an allowed Origin (CSRF), and the answer clears the cookie, also when the
+ * session it named was already gone.
+ */
 export const handler = httpHandler(async (event) => {
-  await signOut(store, bearerToken(event));
-  logger.info('session ended by its holder');
-  return noContent();
+  const credential = sessionCredential({ method: event.requestContext.http.method, headers: event.headers, cookies: event.cookies }, credentialPolicy);
+  const clear = credential.source === 'cookie' ? { cookies: [clearSessionCookie] } : {};
+  try {
+    await signOut(store, credential.token);
+  } catch (error) {
+    return { ...errorResponse(error), ...clear };
+  }
+  logger.info('session ended by its holder', { via: credential.source });
+  return { ...noContent(), ...clear };
 });

@@ -1,14 +1,22 @@
 import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv } from '#commons/config';
-import { bearerToken, httpHandler, json } from '#commons/http';
+import { readConfig, storeEnv, webOriginsEnv } from '#commons/config';
+import { cookieNamesFor } from '#commons/cookies';
+import { httpHandler, json } from '#commons/http';
 import { SessionStore } from '#commons/repository';
+import { allowedOriginsOf, sessionCredential } from '#commons/session-credential';
 import { authenticate } from '#commons/sessions';
 
-const config = readConfig(storeEnv);
+const config = readConfig(storeEnv.and(webOriginsEnv));
 const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);
+const credentialPolicy = {
+  cookieName: cookieNamesFor(config.PUBLIC_BASE_URL).session,
+  allowedOrigins: allowedOriginsOf(config.PUBLIC_BASE_URL, config.RETURN_TO_ALLOWED_ORIGINS),
+};
 
+/** The live session of the Bearer token or, from a browser, of the session cookie. */
 export const handler = httpHandler(async (event) => {
-  const session = await authenticate(store, bearerToken(event));
+  const credential = sessionCredential({ method: event.requestContext.http.method, headers: event.headers, cookies: event.cookies }, credentialPolicy);
+  const session = await authenticate(store, credential.token);
   const iso = (ms: number) => new Date(ms).toISOString();
   return json(200, {
     session: {

@@ -21,6 +21,9 @@ export const routes: readonly RouteDefinition[] = [
   // (an HTTP API authorizer can only answer a bare 401/403).
   { method: 'GET', path: '/v1/sessions/current', entry: 'get-current-session', auth: 'none' },
   { method: 'DELETE', path: '/v1/sessions/current', entry: 'delete-current-session', auth: 'none' },
+  // Browser sign-in through Facebook's login dialog (OAuth code flow with PKCE, done by the server).
+  { method: 'GET', path: '/v1/auth/facebook/login', entry: 'web-login', auth: 'none' },
+  { method: 'GET', path: '/v1/auth/facebook/callback', entry: 'web-login-callback', auth: 'none' },
   // Facebook calls these two; each request proves itself with a signed_request (HMAC under the app secret).
   { method: 'POST', path: '/v1/facebook/deauthorize', entry: 'facebook-deauthorize', auth: 'none' },
   { method: 'POST', path: '/v1/facebook/data-deletion', entry: 'facebook-data-deletion', auth: 'none' },

@@ -52,6 +52,15 @@ export class FacebookApp extends Construct {
   }
 
   /**
+   * Lets a function send browsers to this app's login dialog (web-login): sets `FACEBOOK_APP_ID`
+   * and `GRAPH_API_VERSION` only. No secret: the dialog URL carries nothing secret.
+   */
+  configureDialog(fn: ConfigurableFunction): void {
+    fn.addEnvironment('FACEBOOK_APP_ID', this.appId);
+    fn.addEnvironment('GRAPH_API_VERSION', this.graphApiVersion);
+  }
+
+  /**
    * Lets a function verify Facebook's signed requests (the deauthorize and data-deletion
    * callbacks): sets `FACEBOOK_APP_SECRET_ARN` and grants secretsmanager:GetSecretValue on this
    * secret alone. No app id, no Graph: those functions call nothing.

@@ -125,7 +125,7 @@ export class SessionApi extends Construct {
       if (route.auth === 'none') {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is declared auth 'none' in functions/routes.ts: the health check is public, sign-in is authenticated by the Facebook access token it carries, the /sessions/current routes check the session token themselves so they can answer with an exact error code, Facebook's callbacks are authenticated by the signed_request (HMAC under the app secret) they carry, and a data-deletion status page is found only by its unguessable confirmation code.`,
+          reason: `${route.method} ${route.path} is declared auth 'none' in functions/routes.ts: the health check is public, sign-in is authenticated by the Facebook access token it carries, the /sessions/current routes check the session token (Bearer or cookie) themselves so they can answer with an exact error code, browser sign-in is where a session is obtained (its start needs nothing, its callback is authenticated by the single-use state bound to the browser and Facebook's code), Facebook's callbacks are authenticated by the signed_request (HMAC under the app secret) they carry, and a data-deletion status page is found only by its unguessable confirmation code.`,
         });
       }
       routes.set(route, httpRoute);

@@ -17,7 +17,9 @@ export const STACK_ID = 'SessionGuard';
  *
  * Context: `facebookAppId` (required, numeric), `graphApiVersion` (default v21.0),
  * `sessionMaxAgeSeconds` (default 2592000), `publicBaseUrl` (default the API's own URL),
- * `sweepIntervalMinutes` (default 15), `sweepMaxConcurrency` (default 5).
+ * `sweepIntervalMinutes` (default 15), `sweepMaxConcurrency` (default 5),
+ * `returnToAllowedOrigins` (comma-separated https origins, default none), `facebookScopes` (default
+ * public_profile).
  */
 export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stack: SessionGuardStack } {
   const app = new App(appProps);
@@ -39,6 +41,8 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     graphApiVersion: stringContext(app, 'graphApiVersion'),
     sessionMaxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
     publicBaseUrl: stringContext(app, 'publicBaseUrl'),
+    returnToAllowedOrigins: listContext(app, 'returnToAllowedOrigins'),
+    facebookScopes: listContext(app, 'facebookScopes'),
     revalidation: {
       interval: sweepInterval === undefined ? undefined : Duration.minutes(Number(sweepInterval)),
       workerMaxConcurrency: sweepConcurrency === undefined ? undefined : Number(sweepConcurrency),
@@ -53,6 +57,14 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };
+}
+
+/** A comma-separated context value (or a JSON list from cdk.json) as a list; undefined when unset. */
+function listContext(app: App, key: string): string[] | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  const text = stringContext(app, key);
+  return text === undefined ? undefined : text.split(/[\s,]+/).filter((item) => item !== '');
 }
 
 function stringContext(app: App, key: string): string | undefined {

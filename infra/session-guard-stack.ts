@@ -32,6 +32,14 @@ export interface SessionGuardStackProps extends StackProps {
   readonly publicBaseUrl?: string;
   /** The scheduled revalidation. @default every 15 minutes, at most 5 workers at once, code defaults for app usage */
   readonly revalidation?: RevalidationSettings;
+  /**
+   * Origins (exact, https) of web apps that browser sign-in may return to and that may sign out
+   * with the session cookie (context `returnToAllowedOrigins`, comma-separated). @default none:
+   * only paths on the API's own origin
+   */
+  readonly returnToAllowedOrigins?: readonly string[];
+  /** Facebook permissions the login dialog asks for (context `facebookScopes`). @default ['public_profile'] */
+  readonly facebookScopes?: readonly string[];
 }
 
 export interface RevalidationSettings {
@@ -75,6 +83,15 @@ export class SessionGuardStack extends Stack {
       graphApiVersion: props.graphApiVersion,
     });
 
+    const facebookScopes = props.facebookScopes ?? ['public_profile'];
+    if (facebookScopes.length === 0 || !facebookScopes.every((scope) => /^[a-z_]+$/.test(scope))) {
+      throw new Error(`facebookScopes must be Facebook permission names, got "${facebookScopes.join(',')}"`);
+    }
+    const returnToAllowedOrigins = props.returnToAllowedOrigins ?? [];
+    for (const origin of returnToAllowedOrigins) {
+      if (!isHttpsOrigin(origin)) throw new Error(`returnToAllowedOrigins must be exact https origins like https://app.example.com, got "${origin}"`);
+    }
+
     const sessions = this.sessionTable;
     const access: Record<string, AccessWiring> = {
       // Answers from memory: no environment, no access.
@@ -95,6 +112,20 @@ export class SessionGuardStack extends Stack {
       'data-deletion-status': (fn) => sessions.grantDataDeletionStatus(fn),
       'create-session': (fn) => {
         sessions.grantSessionCreate(fn);
+        this.tokenKey.grantSeal(fn);
+        this.facebookApp.grantGraphAccess(fn);
+        fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
+      },
+      // Browser sign-in. The start only writes the state and names the dialog: no secret, no KMS.
+      // The callback exchanges the code (app secret), seals the session-info token (GenerateDataKey
+      // only) and opens the session. Both get PUBLIC_BASE_URL below, once the API exists.
+      'web-login': (fn) => {
+        sessions.grantLoginStart(fn);
+        this.facebookApp.configureDialog(fn);
+        fn.addEnvironment('FACEBOOK_SCOPES', facebookScopes.join(','));
+      },
+      'web-login-callback': (fn) => {
+        sessions.grantWebSignIn(fn);
         this.tokenKey.grantSeal(fn);
         this.facebookApp.grantGraphAccess(fn);
         fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
@@ -155,6 +186,17 @@ export class SessionGuardStack extends Stack {
     if (this.functionsByEntry.has('facebook-data-deletion')) {
       this.functionFor('facebook-data-deletion').addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     }
+    // Browser sessions: PUBLIC_BASE_URL is the sign-in callback's base and, being https, makes the
+    // cookies Secure and __Host- named; the allowed origins decide returnTo and, with the API's own
+    // origin, who may change state with the cookie (sign-out, and the authorizer on writes).
+    for (const entry of ['web-login', 'web-login-callback', authorizerEntry, 'get-current-session', 'delete-current-session']) {
+      if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+    }
+    if (returnToAllowedOrigins.length > 0) {
+      for (const entry of ['web-login', authorizerEntry, 'delete-current-session']) {
+        if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('RETURN_TO_ALLOWED_ORIGINS', returnToAllowedOrigins.join(','));
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Session Guard HTTP API',
@@ -199,6 +241,15 @@ export class SessionGuardStack extends Stack {
     wire(fn);
     this.functionsByEntry.set(entry, fn);
     return fn;
+  }
+}
+
+function isHttpsOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.origin === value && /^([a-z0-9-]+\.)*[a-z0-9-]+$/.test(url.hostname);
+  } catch {
+    return false;
   }
 }
 

@@ -98,6 +98,23 @@ export class SessionTable extends Construct {
     this.grantIndexQuery(fn, 'byUser');
   }
 
+  /**
+   * Starts a browser sign-in (web-login): writes the sign-in state item (`dynamodb:PutItem` only;
+   * the function reads nothing).
+   */
+  grantLoginStart(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:PutItem']);
+  }
+
+  /**
+   * Finishes a browser sign-in (web-login-callback): spends the sign-in state with a conditional
+   * DeleteItem, then creates the session exactly as create-session does (GetItem, and one
+   * transaction of Puts and a Delete).
+   */
+  grantWebSignIn(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+  }
+
   /** Reads a data deletion record (data-deletion-status): `dynamodb:GetItem` only. */
   grantDataDeletionStatus(fn: ConfigurableFunction): iam.Grant {
     return this.grant(fn, ['dynamodb:GetItem']);

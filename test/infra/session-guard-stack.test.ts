@@ -7,7 +7,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appSecretEnv, dataDeletionEnv, facebookEnv, sessionEnv } from '../../functions/commons/config.ts';
+import { appSecretEnv, dataDeletionEnv, facebookDialogEnv, facebookEnv, sessionEnv, webOriginsEnv } from '../../functions/commons/config.ts';
 import { authorizerEntry, routes } from '../../functions/routes.ts';
 import { esbuildOptionsFor } from '../../infra/bundling.ts';
 import { entryPath } from '../../infra/session-guard-function.ts';
@@ -108,6 +108,16 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'secretsmanager:GetSecretValue',
   ],
   'data-deletion-status': ['dynamodb:GetItem'],
+  // Browser sign-in: the start writes the state item and nothing else (no secret, no KMS); the
+  // callback spends it (DeleteItem) and opens the session as create-session does.
+  'web-login': ['dynamodb:PutItem'],
+  'web-login-callback': [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'kms:GenerateDataKey',
+    'secretsmanager:GetSecretValue',
+  ],
   // The scheduled revalidation: the dispatcher only queues shares; the worker reads the sweep
   // index, opens sealed tokens (the one function with kms:Decrypt), asks Facebook and revokes.
   'revalidation-dispatcher': ['sqs:SendMessage'],
@@ -134,9 +144,10 @@ const DECRYPT_ALLOWED = new Set<string>(['revalidation-worker']);
 
 const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
   health: ['POWERTOOLS_SERVICE_NAME'],
-  authorizer: ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
-  'get-current-session': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
-  'delete-current-session': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  // PUBLIC_BASE_URL names the session cookie (https: __Host-, Secure) and the allowed Origin.
+  authorizer: ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'get-current-session': ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'delete-current-session': ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
   'create-session': [
     'FACEBOOK_APP_ID',
     'FACEBOOK_APP_SECRET_ARN',
@@ -149,6 +160,17 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
   'facebook-deauthorize': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
   'facebook-data-deletion': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
   'data-deletion-status': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'web-login': ['FACEBOOK_APP_ID', 'FACEBOOK_SCOPES', 'GRAPH_API_VERSION', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'web-login-callback': [
+    'FACEBOOK_APP_ID',
+    'FACEBOOK_APP_SECRET_ARN',
+    'GRAPH_API_VERSION',
+    'KMS_KEY_ID',
+    'POWERTOOLS_SERVICE_NAME',
+    'PUBLIC_BASE_URL',
+    'SESSION_MAX_AGE_SECONDS',
+    'TABLE_NAME',
+  ],
   'revalidation-dispatcher': ['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL'],
   'revalidation-worker': [
     'FACEBOOK_APP_ID',
@@ -169,7 +191,7 @@ const QUERIED_INDEX: Record<string, string> = {
 };
 
 /** Functions that may read the Facebook app secret: Graph callers and the signed-request callbacks. */
-const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'revalidation-worker'];
+const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'revalidation-worker', 'web-login-callback'];
 
 describe('session table', () => {
   it('is on-demand with pk/sk, TTL on ttl, point-in-time recovery and deletion protection', () => {
@@ -240,8 +262,8 @@ describe('token key', () => {
     });
   });
 
-  it('lets create-session only generate data keys, and only for session-info tokens', () => {
-    const kmsStatements = statementsForRole(template, roleId('create-session')).filter((s) =>
+  it.each(['create-session', 'web-login-callback'])('lets %s only generate data keys, and only for session-info tokens', (entry) => {
+    const kmsStatements = statementsForRole(template, roleId(entry)).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('kms:')),
     );
     expect(kmsStatements).toEqual([
@@ -368,6 +390,21 @@ describe('functions', () => {
     const env = { ...variables, PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/', FACEBOOK_APP_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' };
     expect(dataDeletionEnv.parse(env).PUBLIC_BASE_URL).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com');
     expect(appSecretEnv.safeParse(env).success).toBe(true);
+  });
+
+  it("browser sign-in and cookie sessions get the API's own https URL, so cookies are Secure and __Host- named", () => {
+    const apiUrl = {
+      'Fn::Join': ['', ['https://', { Ref: singleLogicalId('AWS::ApiGatewayV2::Api') }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
+    };
+    for (const entry of ['web-login', 'web-login-callback', 'authorizer', 'get-current-session', 'delete-current-session']) {
+      expect({ entry, url: functionProps(entry).Environment.Variables.PUBLIC_BASE_URL }).toEqual({ entry, url: apiUrl });
+    }
+    const login = functionProps('web-login').Environment.Variables as Record<string, unknown>;
+    expect(login).toMatchObject({ FACEBOOK_APP_ID: TEST_FACEBOOK_APP_ID, GRAPH_API_VERSION: 'v21.0', FACEBOOK_SCOPES: 'public_profile' });
+    // The literal values pass the schemas the functions parse at cold start.
+    const env = { ...login, PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/' };
+    expect(webOriginsEnv.parse(env)).toEqual({ PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com', RETURN_TO_ALLOWED_ORIGINS: [] });
+    expect(facebookDialogEnv.parse(env).FACEBOOK_DIALOG_URL).toBe('https://www.facebook.com');
   });
 
   it.each(entries)('%s may do exactly its listed actions, on its own resources', (entry) => {

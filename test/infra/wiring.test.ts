@@ -91,6 +91,38 @@ describe('stack inputs', () => {
     }
   });
 
+  it('takes the origins browser sign-in may return to, and the dialog scopes, from context', () => {
+    const { stack } = buildTestApp({
+      bundle: false,
+      context: { returnToAllowedOrigins: 'https://app.example.com,https://admin.example.com', facebookScopes: 'public_profile,email' },
+    });
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const variablesOf = (entry: string) =>
+      functions[stack.getLogicalId(stack.functionFor(entry).function.node.defaultChild as lambda.CfnFunction)]!.Properties.Environment.Variables as Record<string, unknown>;
+    for (const entry of ['web-login', 'authorizer', 'delete-current-session']) {
+      expect(variablesOf(entry).RETURN_TO_ALLOWED_ORIGINS).toBe('https://app.example.com,https://admin.example.com');
+    }
+    // The callback and the read-only route need no list of origins.
+    expect(variablesOf('web-login-callback')).not.toHaveProperty('RETURN_TO_ALLOWED_ORIGINS');
+    expect(variablesOf('get-current-session')).not.toHaveProperty('RETURN_TO_ALLOWED_ORIGINS');
+    expect(variablesOf('web-login').FACEBOOK_SCOPES).toBe('public_profile,email');
+  });
+
+  it.each(['http://app.example.com', 'https://app.example.com/', 'https://*.example.com', 'app.example.com'])(
+    'refuses %j as an allowed return origin',
+    (origin) => {
+      expect(
+        () => new SessionGuardStack(new App({ context: noBundling }), 'BadOrigin', { facebookAppId: '1', returnToAllowedOrigins: [origin] }),
+      ).toThrow(/returnToAllowedOrigins must be exact https origins/);
+    },
+  );
+
+  it('refuses malformed Facebook scopes', () => {
+    expect(
+      () => new SessionGuardStack(new App({ context: noBundling }), 'BadScopes', { facebookAppId: '1', facebookScopes: ['public_profile&x'] }),
+    ).toThrow(/facebookScopes/);
+  });
+
   it('requires facebookAppId in context', () => {
     expect(() => buildTestApp({ bundle: false, context: { facebookAppId: undefined } })).toThrow(/context facebookAppId is required/);
   });

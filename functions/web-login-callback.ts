@@ -1,0 +1,93 @@
+import * as z from 'zod';
+import { loadAppSecret } from '#commons/app-secret';
+import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
+import { facebookEnv, readConfig, sessionEnv, storeEnv, vaultEnv, webOriginsEnv } from '#commons/config';
+import { cookieNamesFor, readCookie, serializeCookie } from '#commons/cookies';
+import { InvalidRequestError } from '#commons/errors';
+import { FacebookOAuthClient } from '#commons/facebook-oauth';
+import { GraphClient } from '#commons/graph-client';
+import { httpHandler, toFieldIssues } from '#commons/http';
+import { logger } from '#commons/logger';
+import { browserErrorResponse } from '#commons/login-pages';
+import { LoginStateStore, SessionStore } from '#commons/repository';
+import { withQueryParameter } from '#commons/return-to';
+import { callbackUrl, completeWebLogin } from '#commons/web-login';
+import { EnvelopeVault } from '#commons/vault';
+
+const config = readConfig(storeEnv.and(vaultEnv).and(facebookEnv).and(sessionEnv).and(webOriginsEnv));
+const doc = createDocumentClient();
+const appSecret = await loadAppSecret(config);
+const graph = new GraphClient({
+  baseUrl: config.GRAPH_API_URL,
+  version: config.GRAPH_API_VERSION,
+  appId: config.FACEBOOK_APP_ID,
+  appSecret,
+  timeoutMs: config.GRAPH_TIMEOUT_MS,
+});
+const deps = {
+  states: new LoginStateStore(doc, config.TABLE_NAME),
+  oauth: new FacebookOAuthClient(graph, { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, appId: config.FACEBOOK_APP_ID, appSecret }),
+  sessions: {
+    store: new SessionStore(doc, config.TABLE_NAME),
+    vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
+    graph,
+    appId: config.FACEBOOK_APP_ID,
+    sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
+  },
+};
+const redirectUri = callbackUrl(config.PUBLIC_BASE_URL);
+const cookies = cookieNamesFor(config.PUBLIC_BASE_URL);
+/** Every answer of the callback ends the sign-in attempt, so it clears the login cookie. */
+const clearLoginCookie = serializeCookie(cookies.login, '', { maxAgeSeconds: 0, secure: cookies.secure });
+
+/** What Facebook sends back; anything else it adds (error_description, `#_=_`) is ignored. */
+const query = z.object({
+  code: z.string().min(1, 'must not be empty').max(4096, 'is too long').optional(),
+  state: z.string().max(512, 'is too long').optional(),
+  error: z.string().max(512, 'is too long').optional(),
+  error_code: z.string().max(64, 'is too long').optional(),
+});
+
+const REDIRECT_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
+/**
+ * `GET /v1/auth/facebook/callback`: where Facebook's login dialog sends the browser back. Spends
+ * the state, exchanges the code, opens the session and sends the browser to its `returnTo` with the
+ * session cookie; a cancelled dialog goes back with `login_error=cancelled`; anything else wrong is
+ * a 400 (503 if Facebook is unavailable) explained as a page or JSON.
+ */
+export const handler = httpHandler(async (event) => {
+  try {
+    const parsed = query.safeParse(event.queryStringParameters ?? {});
+    if (!parsed.success) {
+      const issues = toFieldIssues(parsed.error);
+      throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+    }
+    const params = parsed.data;
+    const bindingNonce = readCookie(event.cookies, cookies.login);
+    const result = await completeWebLogin(deps, redirectUri, {
+      ...(params.state !== undefined ? { state: params.state } : {}),
+      ...(params.code !== undefined ? { code: params.code } : {}),
+      cancelled: params.error !== undefined || params.error_code !== undefined,
+      ...(bindingNonce !== undefined ? { bindingNonce } : {}),
+    });
+    if (result.outcome === 'cancelled') {
+      logger.info('web sign-in cancelled');
+      return {
+        statusCode: 302,
+        headers: { location: withQueryParameter(result.returnTo, 'login_error', 'cancelled'), ...REDIRECT_HEADERS },
+        cookies: [clearLoginCookie],
+      };
+    }
+    const { session, user, sessionToken } = result.signIn;
+    logger.info('session created', { sessionId: session.id, userId: user.id, userCreated: result.signIn.userCreated, via: 'web' });
+    const maxAgeSeconds = Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000));
+    return {
+      statusCode: 302,
+      headers: { location: result.returnTo, ...REDIRECT_HEADERS },
+      cookies: [serializeCookie(cookies.session, sessionToken, { maxAgeSeconds, secure: cookies.secure }), clearLoginCookie],
+    };
+  } catch (error) {
+    return { ...browserErrorResponse(event, error), cookies: [clearLoginCookie] };
+  }
+});

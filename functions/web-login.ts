@@ -1,0 +1,52 @@
+import * as z from 'zod';
+import { createDocumentClient } from '#commons/aws-clients';
+import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/config';
+import { cookieNamesFor, serializeCookie } from '#commons/cookies';
+import { InvalidRequestError } from '#commons/errors';
+import { httpHandler, toFieldIssues } from '#commons/http';
+import { logger } from '#commons/logger';
+import { browserErrorResponse } from '#commons/login-pages';
+import { LOGIN_STATE_TTL_MS } from '#commons/oauth-state';
+import { LoginStateStore } from '#commons/repository';
+import { MAX_RETURN_TO_LENGTH } from '#commons/return-to';
+import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-login';
+
+const config = readConfig(storeEnv.and(facebookDialogEnv).and(webOriginsEnv));
+const states = new LoginStateStore(createDocumentClient(), config.TABLE_NAME);
+const cookies = cookieNamesFor(config.PUBLIC_BASE_URL);
+const settings: WebLoginSettings = {
+  appId: config.FACEBOOK_APP_ID,
+  graphApiVersion: config.GRAPH_API_VERSION,
+  dialogBaseUrl: config.FACEBOOK_DIALOG_URL,
+  scopes: config.FACEBOOK_SCOPES,
+  redirectUri: callbackUrl(config.PUBLIC_BASE_URL),
+  allowedOrigins: config.RETURN_TO_ALLOWED_ORIGINS,
+};
+
+const query = z.object({
+  returnTo: z.string().max(MAX_RETURN_TO_LENGTH, `must be at most ${MAX_RETURN_TO_LENGTH} characters`).default('/'),
+});
+
+/**
+ * `GET /v1/auth/facebook/login?returnTo=`: starts a browser sign-in. Sends the browser to
+ * Facebook's login dialog (302) with a fresh state and PKCE challenge, and binds the attempt to
+ * this browser with the short-lived login cookie.
+ */
+export const handler = httpHandler(async (event) => {
+  try {
+    const parsed = query.safeParse(event.queryStringParameters ?? {});
+    if (!parsed.success) {
+      const issues = toFieldIssues(parsed.error);
+      throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+    }
+    const begun = await beginWebLogin({ states }, settings, parsed.data.returnTo);
+    logger.info('web sign-in started');
+    return {
+      statusCode: 302,
+      headers: { location: begun.dialogUrl, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      cookies: [serializeCookie(cookies.login, begun.bindingNonce, { maxAgeSeconds: LOGIN_STATE_TTL_MS / 1000, secure: cookies.secure })],
+    };
+  } catch (error) {
+    return browserErrorResponse(event, error);
+  }
+});
