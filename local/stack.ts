@@ -6,6 +6,8 @@ import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-loc
 import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from './emulators/graph.ts';
 import { type KmsEmulator, startKmsEmulator } from './emulators/kms.ts';
 import { ensureTable } from './table.ts';
+import { demoPageRoute } from './demo-page.ts';
+import { callbackUrl } from '../functions/commons/web-login.ts';
 
 /**
  * The whole service on one machine: the real handlers behind an API Gateway emulation, with
@@ -69,6 +71,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
+    // Handlers read PUBLIC_BASE_URL (the data-deletion status links, the sign-in callback URL and
+    // the cookie names) when imported, before the server listens, and the Graph emulator registers
+    // the callback URL as the app's only redirect URI when it starts: settle the port first (0 → a
+    // free one, picked now) so both point at the server that answers them.
+    const host = options.host ?? '127.0.0.1';
+    const requestedPort = options.port ?? Number(env.PORT ?? 3000);
+    const port = requestedPort === 0 ? await freePort() : requestedPort;
+    const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    env.PUBLIC_BASE_URL ??= `http://${publicHost}:${port}`;
+
     let dynamo: DynamoDbLocal | undefined;
     if (!env.AWS_ENDPOINT_URL_DYNAMODB) {
       dynamo = await startDynamoDbLocal();
@@ -86,7 +98,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let graph: GraphEmulator | undefined;
     if (!env.GRAPH_API_URL) {
       graph = await startGraphEmulator({
-        apps: [{ appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '' }, ...(options.otherGraphApps ?? [])],
+        apps: [
+          // Like a real app's "Valid OAuth Redirect URIs": the dialog redirects to the callback only.
+          { appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '', redirectUris: [callbackUrl(env.PUBLIC_BASE_URL.replace(/\/+$/, ''))] },
+          ...(options.otherGraphApps ?? []),
+        ],
         latencyMs: options.graphLatencyMs ?? 0,
         port: options.graphEmulatorPort ?? 0,
       });
@@ -103,15 +119,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.KMS_KEY_ID ??= await ensureKmsKey();
     started.push(`KMS key               ${env.KMS_KEY_ID}`);
 
-    // Handlers read PUBLIC_BASE_URL (the data-deletion status links) when imported, before the
-    // server listens: settle the port first (0 → a free one, picked now) so the links they hand
-    // out point at the server that answers them.
-    const host = options.host ?? '127.0.0.1';
-    const requestedPort = options.port ?? Number(env.PORT ?? 3000);
-    const port = requestedPort === 0 ? await freePort() : requestedPort;
-    const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    env.PUBLIC_BASE_URL ??= `http://${publicHost}:${port}`;
-
     const boundRoutes: BoundRoute[] = [];
     for (const route of routes) {
       const module = (await import(`../functions/${route.entry}.ts`)) as { handler: HttpHandler };
@@ -123,10 +130,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       authorizer,
       port,
       ...(options.host ? { host: options.host } : {}),
-      ...(options.localRoutes ? { localRoutes: options.localRoutes } : {}),
+      // The demo page at / is local only: it is not a route of the deployed API.
+      localRoutes: [...(options.localRoutes ?? []), demoPageRoute()],
     });
     closers.push(() => api.close());
     started.push(`Session Guard API     ${api.url}`);
+    started.push(`Demo page             ${api.url}/`);
 
     return {
       url: api.url,
