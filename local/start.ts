@@ -27,6 +27,7 @@ if (stack.graph) {
   const graph = stack.graph.url;
   lines.push(
     'Try it:',
+    `  # in a browser: open ${api}/ and press "Continue with Facebook" (the emulator's login dialog)`,
     `  # 1. a test user and the session-info token the Facebook SDK would make on their phone`,
     `  USER_ID=$(curl -s -X POST ${graph}/_emulator/users -H 'content-type: application/json' -d '{"name":"Ada"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')`,
     `  SIT=$(curl -s -X POST ${graph}/_emulator/users/$USER_ID/session-info-token | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
