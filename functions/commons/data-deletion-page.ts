@@ -1,4 +1,6 @@
+import { escapeHtml, htmlResponse } from './html.ts';
 import type { HttpResult } from './http.ts';
+
 import type { DataDeletionRecord } from './repository.ts';
 
 /**
@@ -23,31 +25,6 @@ export function statusView(record: DataDeletionRecord): DataDeletionStatusView {
     ...(record.deleted ? { deleted: record.deleted } : {}),
   };
 }
-
-/** Whether the client asked for HTML before JSON (a browser does; curl and fetch do not). */
-export function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  let html = -1;
-  let json = -1;
-  for (const part of accept.split(',')) {
-    const [type = '', ...params] = part.trim().toLowerCase().split(';');
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    if (!Number.isFinite(q) || q <= 0) continue;
-    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
-    if (type === 'application/json' || type === '*/*') json = Math.max(json, type === '*/*' ? q - 0.001 : q);
-  }
-  return html >= 0 && html > json;
-}
-
-const HTML_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  vary: 'accept',
-};
 
 export function statusPage(view: DataDeletionStatusView): HttpResult {
   const done = view.status === 'completed';
@@ -78,9 +55,5 @@ ${rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(
 </body>
 </html>
 `;
-  return { statusCode: 200, headers: { ...HTML_HEADERS }, body };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return htmlResponse(200, body);
 }

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { escapeHtml, htmlResponse, prefersHtml } from './html.ts';
 import { errorResponse, header, type HttpResult } from './http.ts';
 
 /**
@@ -7,26 +8,6 @@ import { errorResponse, header, type HttpResult } from './http.ts';
  * error map). A page is chosen when the client prefers text/html over JSON, as browsers do when
  * they navigate.
  */
-export function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  let html = -1;
-  let json = -1;
-  for (const part of accept.split(',')) {
-    const [type = '', ...params] = part.trim().toLowerCase().split(';');
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    if (!Number.isFinite(q) || q <= 0) continue;
-    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
-    if (type === 'application/json') json = Math.max(json, q);
-    if (type === '*/*') json = Math.max(json, q - 0.001);
-  }
-  return html >= 0 && html > json;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 const TITLES: Record<number, string> = {
   400: 'Sign-in did not work',
   401: 'Facebook did not accept this sign-in',
@@ -49,19 +30,7 @@ export function errorPage(status: number, code: string, message: string, headers
 <p id="sign-in-error-message">${escapeHtml(message)}</p>
 <p class="code">Error code: ${escapeHtml(code)} (HTTP ${status})</p>
 </main></body></html>`;
-  return {
-    statusCode: status,
-    headers: {
-      ...headers,
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-      'referrer-policy': 'no-referrer',
-      vary: 'accept',
-    },
-    body,
-  };
+  return htmlResponse(status, body, headers);
 }
 
 /** `errorResponse(error)` (logging included), rendered as a page when the client prefers one. */

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { prefersHtml, statusPage, statusView } from '#commons/data-deletion-page';
+import { statusPage, statusView } from '#commons/data-deletion-page';
 
 const CODE = 'ABCDEFGHIJKLMNOPQRSTUVWX';
 const NOW = Date.UTC(2025, 0, 15, 12);
-
-describe('prefersHtml', () => {
-  it.each([
-    ['a browser', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', true],
-    ['plain text/html', 'text/html', true],
-    ['curl', '*/*', false],
-    ['no Accept header', undefined, false],
-    ['a JSON client', 'application/json', false],
-    ['JSON preferred over HTML', 'application/json, text/html;q=0.5', false],
-    ['HTML preferred over JSON', 'application/json;q=0.5, text/html', true],
-    ['HTML refused', 'text/html;q=0, */*', false],
-  ])('%s → %s', (_label, accept, expected) => {
-    expect(prefersHtml(accept as string | undefined)).toBe(expected);
-  });
-});
 
 describe('statusView and statusPage', () => {
   const completed = statusView({

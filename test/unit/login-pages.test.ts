@@ -1,23 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { WebLoginError } from '#commons/errors';
-import { browserErrorResponse, prefersHtml } from '#commons/login-pages';
+import { browserErrorResponse } from '#commons/login-pages';
 
 const event = (accept?: string) => ({ headers: accept ? { accept } : {} }) as unknown as APIGatewayProxyEventV2;
-
-describe('prefersHtml', () => {
-  it.each([
-    ['text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8', true],
-    ['text/html', true],
-    ['application/json', false],
-    ['*/*', false],
-    [undefined, false],
-    ['application/json, text/html;q=0.5', false],
-    ['text/html;q=0', false],
-  ])('%s → %s', (accept, expected) => {
-    expect(prefersHtml(accept)).toBe(expected);
-  });
-});
 
 describe('browserErrorResponse', () => {
   const error = new WebLoginError('login_state_invalid', 'This sign-in link was already used <script>.');
