@@ -1,33 +1,12 @@
 import * as z from 'zod';
-import { loadAppSecret } from '#commons/app-secret';
-import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
-import { facebookEnv, readConfig, sessionEnv, storeEnv, vaultEnv } from '#commons/config';
-import { FacebookOAuthClient } from '#commons/facebook-oauth';
-import { GraphClient } from '#commons/graph-client';
+import { readConfig } from '#commons/config';
 import { httpHandler, json, parseJsonBody } from '#commons/http';
 import { logger } from '#commons/logger';
-import { SessionStore } from '#commons/repository';
 import { signInWithSessionInfoToken } from '#commons/sessions';
-import { EnvelopeVault } from '#commons/vault';
+import { createSignInDependencies, signInEnv } from '#commons/sign-in-wiring';
 import { signInWithUserAccessToken } from '#commons/web-login';
 
-const config = readConfig(storeEnv.and(vaultEnv).and(facebookEnv).and(sessionEnv));
-const appSecret = await loadAppSecret(config);
-const graph = new GraphClient({
-  baseUrl: config.GRAPH_API_URL,
-  version: config.GRAPH_API_VERSION,
-  appId: config.FACEBOOK_APP_ID,
-  appSecret,
-  timeoutMs: config.GRAPH_TIMEOUT_MS,
-});
-const deps = {
-  store: new SessionStore(createDocumentClient(), config.TABLE_NAME),
-  vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
-  graph,
-  appId: config.FACEBOOK_APP_ID,
-  sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
-};
-const oauth = new FacebookOAuthClient(graph, { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, appId: config.FACEBOOK_APP_ID, appSecret });
+const { sessions, oauth } = await createSignInDependencies(readConfig(signInEnv));
 
 /** Facebook tokens are URL-safe ASCII; anything else is refused before it reaches Facebook. */
 const facebookToken = z
@@ -54,8 +33,8 @@ export const handler = httpHandler(async (event) => {
   const body = parseJsonBody(event, requestBody);
   const result =
     body.accessToken !== undefined
-      ? await signInWithUserAccessToken({ oauth, sessions: deps }, body.accessToken)
-      : await signInWithSessionInfoToken(deps, body.sessionInfoToken as string);
+      ? await signInWithUserAccessToken({ oauth, sessions }, body.accessToken)
+      : await signInWithSessionInfoToken(sessions, body.sessionInfoToken as string);
   logger.info('session created', {
     sessionId: result.session.id,
     userId: result.user.id,

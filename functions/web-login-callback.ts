@@ -1,40 +1,18 @@
 import * as z from 'zod';
-import { loadAppSecret } from '#commons/app-secret';
-import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
-import { facebookEnv, readConfig, sessionEnv, storeEnv, vaultEnv, webOriginsEnv } from '#commons/config';
+import { createDocumentClient } from '#commons/aws-clients';
+import { readConfig, webOriginsEnv } from '#commons/config';
 import { cookieNamesFor, readCookie, serializeCookie } from '#commons/cookies';
-import { InvalidRequestError } from '#commons/errors';
-import { FacebookOAuthClient } from '#commons/facebook-oauth';
-import { GraphClient } from '#commons/graph-client';
-import { httpHandler, toFieldIssues } from '#commons/http';
+import { httpHandler, parseQuery } from '#commons/http';
 import { logger } from '#commons/logger';
 import { browserErrorResponse } from '#commons/login-pages';
-import { LoginStateStore, SessionStore } from '#commons/repository';
+import { LoginStateStore } from '#commons/repository';
+import { createSignInDependencies, signInEnv } from '#commons/sign-in-wiring';
 import { withQueryParameter } from '#commons/return-to';
 import { callbackUrl, completeWebLogin } from '#commons/web-login';
-import { EnvelopeVault } from '#commons/vault';
 
-const config = readConfig(storeEnv.and(vaultEnv).and(facebookEnv).and(sessionEnv).and(webOriginsEnv));
+const config = readConfig(signInEnv.and(webOriginsEnv));
 const doc = createDocumentClient();
-const appSecret = await loadAppSecret(config);
-const graph = new GraphClient({
-  baseUrl: config.GRAPH_API_URL,
-  version: config.GRAPH_API_VERSION,
-  appId: config.FACEBOOK_APP_ID,
-  appSecret,
-  timeoutMs: config.GRAPH_TIMEOUT_MS,
-});
-const deps = {
-  states: new LoginStateStore(doc, config.TABLE_NAME),
-  oauth: new FacebookOAuthClient(graph, { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, appId: config.FACEBOOK_APP_ID, appSecret }),
-  sessions: {
-    store: new SessionStore(doc, config.TABLE_NAME),
-    vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
-    graph,
-    appId: config.FACEBOOK_APP_ID,
-    sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
-  },
-};
+const deps = { ...(await createSignInDependencies(config, doc)), states: new LoginStateStore(doc, config.TABLE_NAME) };
 const redirectUri = callbackUrl(config.PUBLIC_BASE_URL);
 const cookies = cookieNamesFor(config.PUBLIC_BASE_URL);
 /** Every answer of the callback ends the sign-in attempt, so it clears the login cookie. */
@@ -58,12 +36,7 @@ const REDIRECT_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-r
  */
 export const handler = httpHandler(async (event) => {
   try {
-    const parsed = query.safeParse(event.queryStringParameters ?? {});
-    if (!parsed.success) {
-      const issues = toFieldIssues(parsed.error);
-      throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-    }
-    const params = parsed.data;
+    const params = parseQuery(event, query);
     const bindingNonce = readCookie(event.cookies, cookies.login);
     const result = await completeWebLogin(deps, redirectUri, {
       ...(params.state !== undefined ? { state: params.state } : {}),

@@ -2,8 +2,7 @@ import * as z from 'zod';
 import { createDocumentClient } from '#commons/aws-clients';
 import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/config';
 import { cookieNamesFor, serializeCookie } from '#commons/cookies';
-import { InvalidRequestError } from '#commons/errors';
-import { httpHandler, toFieldIssues } from '#commons/http';
+import { httpHandler, parseQuery } from '#commons/http';
 import { logger } from '#commons/logger';
 import { browserErrorResponse } from '#commons/login-pages';
 import { LOGIN_STATE_TTL_MS } from '#commons/oauth-state';
@@ -34,12 +33,8 @@ const query = z.object({
  */
 export const handler = httpHandler(async (event) => {
   try {
-    const parsed = query.safeParse(event.queryStringParameters ?? {});
-    if (!parsed.success) {
-      const issues = toFieldIssues(parsed.error);
-      throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-    }
-    const begun = await beginWebLogin({ states }, settings, parsed.data.returnTo);
+    const { returnTo } = parseQuery(event, query);
+    const begun = await beginWebLogin({ states }, settings, returnTo);
     logger.info('web sign-in started');
     return {
       statusCode: 302,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ShareReport } from '../functions/commons/sweep-worker.ts';
-import type { RevocationReason } from '../functions/commons/errors.ts';
-import type { DeferCause } from '../functions/commons/revalidation.ts';
+import type { ShareCounts } from '../functions/commons/revalidation.ts';
 import type { LocalRoute } from './api-gateway.ts';
 import { type SqsEmulator, type SqsMessage, startSqsEmulator } from './emulators/sqs.ts';
 
@@ -37,16 +36,9 @@ export interface LocalSweepOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface SweepSummary {
+/** A whole sweep: every share's counts added up, and how the shares went. */
+export interface SweepSummary extends ShareCounts {
   readonly sweepId: string;
-  checked: number;
-  valid: number;
-  revoked: number;
-  deferred: number;
-  errors: number;
-  skipped: number;
-  revokedByReason: Partial<Record<RevocationReason, number>>;
-  deferredByCause: Partial<Record<DeferCause, number>>;
   /** Worker runs over shares: one per share, plus continuations and retries. */
   shareRuns: number;
   continuations: number;

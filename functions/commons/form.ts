@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { InvalidRequestError, PayloadTooLargeError } from './errors.ts';
-import { header, MAX_BODY_BYTES, toFieldIssues } from './http.ts';
+import { header, MAX_BODY_BYTES, validateRequest } from './http.ts';
 
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
@@ -30,10 +30,5 @@ export function parseFormBody<S extends z.ZodType>(event: APIGatewayProxyEventV2
     }
     fields[name] = value;
   }
-  const result = schema.safeParse(fields);
-  if (!result.success) {
-    const issues = toFieldIssues(result.error);
-    throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-  }
-  return result.data;
+  return validateRequest(schema, fields);
 }

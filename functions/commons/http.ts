@@ -79,7 +79,7 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   return undefined;
 }
 
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
     if (issue.code === 'unrecognized_keys') {
@@ -111,12 +111,22 @@ export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2
   } catch {
     throw new InvalidRequestError('The body is not valid JSON.', [{ field: '(body)', message: 'malformed JSON' }]);
   }
+  return validateRequest(schema, value);
+}
+
+/** Checks request input (body, form, query) against `schema`; anything off is one 400 naming the fields. */
+export function validateRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issues = toFieldIssues(result.error);
     throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
   return result.data;
+}
+
+/** The query string, checked against `schema`. */
+export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+  return validateRequest(schema, event.queryStringParameters ?? {});
 }
 
 /** The bearer credential from `Authorization`, or undefined when there is none. */

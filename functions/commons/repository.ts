@@ -303,25 +303,36 @@ export class RevocationStore {
 
   /** Ids of every session (live or revoked) a person has, from the byUser index, page by page. */
   async *sessionIdsOfUser(userId: string): AsyncGenerator<string> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byUser',
-          KeyConditionExpression: 'userPk = :pk AND begins_with(userSk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
-          ProjectionExpression: 'sessionId',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item.sessionId as string;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const page of userSessionPages(this.doc, this.tableName, userId, 'sessionId')) {
+      for (const item of page) yield item.sessionId as string;
+    }
   }
 }
 
-/** The shards of the `sweep` index: `"00"` .. `"63"`. */
+/** A person's session records (live or revoked), one byUser page at a time, with `projection`. */
+async function* userSessionPages(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+  projection: string,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'userPk = :pk AND begins_with(userSk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
+        ProjectionExpression: projection,
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
 export function sweepShards(): string[] {
   return Array.from({ length: SWEEP_SHARD_COUNT }, (_, i) => String(i).padStart(2, '0'));
 }
@@ -475,25 +486,13 @@ export class PersonDataStore {
    * eventually consistent: a caller that must see everything queries again until nothing new shows.
    */
   async *sessionPagesOfUser(userId: string): AsyncGenerator<StoredSessionRef[]> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byUser',
-          KeyConditionExpression: 'userPk = :pk AND begins_with(userSk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
-          ProjectionExpression: 'sessionId, sessionInfoTokenHash',
-          ExclusiveStartKey: start,
-        }),
-      );
-      const refs = (page.Items ?? []).map((item) => ({
+    for await (const page of userSessionPages(this.doc, this.tableName, userId, 'sessionId, sessionInfoTokenHash')) {
+      const refs = page.map((item) => ({
         sessionId: item.sessionId as string,
         ...(typeof item.sessionInfoTokenHash === 'string' ? { sessionInfoTokenHash: item.sessionInfoTokenHash } : {}),
       }));
       if (refs.length > 0) yield refs;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   /**

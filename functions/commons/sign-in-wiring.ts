@@ -1,0 +1,41 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { loadAppSecret } from './app-secret.ts';
+import { createDocumentClient, createKmsClient } from './aws-clients.ts';
+import { facebookEnv, sessionEnv, storeEnv, vaultEnv } from './config.ts';
+import { FacebookOAuthClient } from './facebook-oauth.ts';
+import { GraphClient } from './graph-client.ts';
+import { SessionStore } from './repository.ts';
+import type { SessionServiceDeps } from './sessions.ts';
+import { EnvelopeVault } from './vault.ts';
+
+/** What every function that opens sessions needs: the table, the sealing key and Facebook. */
+export const signInEnv = storeEnv.and(vaultEnv).and(facebookEnv).and(sessionEnv);
+export type SignInConfig = z.output<typeof signInEnv>;
+
+export interface SignInDependencies {
+  readonly sessions: SessionServiceDeps;
+  readonly oauth: FacebookOAuthClient;
+}
+
+/** Builds them once per cold start; the app secret is fetched here, before the first request. */
+export async function createSignInDependencies(config: SignInConfig, doc: DynamoDBDocumentClient = createDocumentClient()): Promise<SignInDependencies> {
+  const appSecret = await loadAppSecret(config);
+  const graph = new GraphClient({
+    baseUrl: config.GRAPH_API_URL,
+    version: config.GRAPH_API_VERSION,
+    appId: config.FACEBOOK_APP_ID,
+    appSecret,
+    timeoutMs: config.GRAPH_TIMEOUT_MS,
+  });
+  return {
+    sessions: {
+      store: new SessionStore(doc, config.TABLE_NAME),
+      vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
+      graph,
+      appId: config.FACEBOOK_APP_ID,
+      sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
+    },
+    oauth: new FacebookOAuthClient(graph, { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, appId: config.FACEBOOK_APP_ID, appSecret }),
+  };
+}
