@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LocalRoute } from './api-gateway.ts';
+import type { GraphEmulator } from './emulators/graph.ts';
 
 /**
  * The local stack's demo page at `/`: how a newcomer sees the web sign-in work. "Continue with
@@ -13,7 +14,7 @@ import type { LocalRoute } from './api-gateway.ts';
  *
  * Stable hooks for the browser tests: `#continue-with-facebook`, `#notice`, `#status`,
  * `#signed-in`, `#signed-out`, `#user-id`, `#facebook-user-id`, `#session-id`, `#session-expires`
- * (`data-iso`), `#sign-out`.
+ * (`data-iso`), `#sign-out`, `#end-reason`, `#end-facebook-session`.
  */
 export const DEMO_POLL_INTERVAL_MS = 3000;
 
@@ -48,6 +49,13 @@ code{font:.85rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background
 button{width:100%;padding:.75rem 1rem;border-radius:10px;border:1px solid var(--line);background:#fff;color:var(--ink);font:inherit;font-weight:600;cursor:pointer}
 button:hover{background:#f6f7f9}
 button:disabled{opacity:.6;cursor:default}
+.try{margin-top:1.4rem;padding-top:1.2rem;border-top:1px solid var(--line)}
+.try h2{font-size:1rem;margin:0 0 .25rem}
+.try p{font-size:.9rem}
+.try .row{display:flex;gap:.6rem;margin-top:.75rem}
+.try select{flex:1;min-width:0;padding:.65rem .75rem;border-radius:10px;border:1px solid var(--line);background:#fff;font:inherit;font-size:.95rem;color:var(--ink)}
+.try button{width:auto;white-space:nowrap;border-color:var(--bad);color:var(--bad)}
+.try button:hover{background:var(--bad-bg)}
 footer{max-width:34rem;margin:0 auto;padding:0 1.25rem 2rem;color:var(--muted);font-size:.8rem}
 [hidden]{display:none!important}
 `;
@@ -155,6 +163,30 @@ async function signOut() {
   }
 }
 
+async function endFacebookSession() {
+  const button = $('end-facebook-session');
+  button.disabled = true;
+  try {
+    const reason = $('end-reason').value;
+    const response = await fetch('/_local/demo/end-facebook-session', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ facebookUserId: $('facebook-user-id').textContent, reason }),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      notice('Could not end the Facebook session: ' + ((body.error && body.error.message) || 'HTTP ' + response.status));
+      return;
+    }
+    const how = $('end-reason').selectedOptions[0].textContent.toLowerCase();
+    notice('Facebook now reports this session ended (' + how + '). Revalidation checked ' + body.sweep.checked + ' session(s) and revoked ' + body.sweep.revoked + '.', 'info');
+    await check();
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // Facebook appends #_=_ to the redirect after signing in; it means nothing.
 if (location.hash === '#_=_') history.replaceState(null, '', location.pathname + location.search);
 const params = new URLSearchParams(location.search);
@@ -164,6 +196,7 @@ if (loginError) {
   history.replaceState(null, '', location.pathname);
 }
 $('sign-out').addEventListener('click', signOut);
+$('end-facebook-session').addEventListener('click', endFacebookSession);
 check();
 `;
 
@@ -195,6 +228,20 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <dt>Expires</dt><dd id="session-expires"><span id="expires-at"></span><span id="expires-in" class="when"></span></dd>
 </dl>
 <button id="sign-out" type="button">Sign out</button>
+<div class="try">
+<h2>See it work</h2>
+<p>End this person's Facebook session the way Facebook would, then let Session Guard's revalidation notice.</p>
+<div class="row">
+<select id="end-reason" aria-label="How the Facebook session ends">
+<option value="password_changed">Password changed</option>
+<option value="logged_out">Logged out of Facebook</option>
+<option value="app_removed">Removed the app</option>
+<option value="checkpointed">Account locked for a security check</option>
+<option value="expired">Session expired</option>
+</select>
+<button id="end-facebook-session" type="button">End Facebook session</button>
+</div>
+</div>
 </section>
 </div>
 </main>
@@ -229,6 +276,57 @@ export function demoPageRoute(): LocalRoute {
         'referrer-policy': 'no-referrer',
       });
       response.end(DEMO_PAGE_HTML);
+    },
+  };
+}
+
+/** What the demo's "See it work" control needs from the local stack. */
+export interface DemoFacebookControls {
+  /** The stack's Graph emulator; undefined while starting, or when a real Graph API is used. */
+  graph(): Pick<GraphEmulator, 'endFacebookSession'> | undefined;
+  /** Runs a revalidation sweep now and says what it did. */
+  sweepNow(): Promise<{ checked: number; revoked: number }>;
+}
+
+export const DEMO_END_REASONS = ['password_changed', 'logged_out', 'app_removed', 'checkpointed', 'expired'] as const;
+export type DemoEndReason = (typeof DEMO_END_REASONS)[number];
+
+/**
+ * `POST /_local/demo/end-facebook-session` {facebookUserId, reason}: the demo page's control.
+ * Local only, like the page; a JSON body means a cross-site page cannot send it without a preflight
+ * this server never grants.
+ */
+export function demoFacebookControlsRoute(controls: DemoFacebookControls): LocalRoute {
+  return {
+    method: 'POST',
+    path: '/_local/demo/end-facebook-session',
+    async handle(request, response, body) {
+      const send = (status: number, payload: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        response.end(JSON.stringify(payload));
+      };
+      if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+        return send(400, { error: { code: 'invalid_request', message: 'Send JSON (Content-Type: application/json).' } });
+      }
+      let input: { facebookUserId?: unknown; reason?: unknown };
+      try {
+        input = JSON.parse(body.toString('utf8')) as typeof input;
+      } catch {
+        return send(400, { error: { code: 'invalid_request', message: 'The body is not valid JSON.' } });
+      }
+      const reason = DEMO_END_REASONS.find((r) => r === input?.reason);
+      if (typeof input?.facebookUserId !== 'string' || !/^\d{1,32}$/.test(input.facebookUserId) || !reason) {
+        return send(400, { error: { code: 'invalid_request', message: `Send {"facebookUserId": "<digits>", "reason": one of ${DEMO_END_REASONS.join(', ')}}.` } });
+      }
+      const graph = controls.graph();
+      if (!graph) return send(409, { error: { code: 'not_available', message: 'This stack talks to a real Graph API, so the demo cannot end Facebook sessions.' } });
+      try {
+        graph.endFacebookSession(input.facebookUserId, reason);
+      } catch (error) {
+        return send(404, { error: { code: 'not_found', message: (error as Error).message } });
+      }
+      const sweep = await controls.sweepNow();
+      send(200, { ended: { facebookUserId: input.facebookUserId, reason }, sweep: { checked: sweep.checked, revoked: sweep.revoked } });
     },
   };
 }

@@ -1,4 +1,5 @@
-import { startLocalStack } from './stack.ts';
+import { demoFacebookControlsRoute } from './demo-page.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
 import { createLocalSweep } from './sweep.ts';
 
 /** `npm start`: the whole service on this machine, until Ctrl-C. */
@@ -8,11 +9,15 @@ const apiPort = Number(process.env.PORT ?? 3000);
 const sweepInterval = Number(process.env.SWEEP_INTERVAL_SECONDS ?? 60);
 if (!Number.isInteger(sweepInterval) || sweepInterval < 0) throw new Error('SWEEP_INTERVAL_SECONDS must be a whole number of seconds (0 turns the timer off)');
 const sweep = createLocalSweep({ intervalSeconds: sweepInterval });
+// The demo page's "See it work" control ends a Facebook session in the emulator, then sweeps.
+let started: LocalStack | undefined;
+const demoControls = demoFacebookControlsRoute({ graph: () => started?.graph, sweepNow: () => sweep.runSweep() });
 const stack = await startLocalStack({
   port: apiPort,
   graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? apiPort + 1),
-  localRoutes: [sweep.route],
+  localRoutes: [sweep.route, demoControls],
 });
+started = stack;
 await sweep.start();
 const lines = [
   '',
