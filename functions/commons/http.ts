@@ -5,7 +5,6 @@ import {
   InvalidRequestError,
   PayloadTooLargeError,
   SessionGuardError,
-  UnauthenticatedError,
 } from './errors.ts';
 import { logger } from './logger.ts';
 
@@ -71,9 +70,10 @@ export function httpHandler(
   };
 }
 
-export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+/** A request header by name, whatever its case (API Gateway lowercases them; tests and callers may not). */
+export function header(request: { readonly headers?: Readonly<Record<string, string | undefined>> }, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
+  for (const [key, value] of Object.entries(request.headers ?? {})) {
     if (key.toLowerCase() === wanted) return value;
   }
   return undefined;
@@ -127,13 +127,4 @@ export function validateRequest<S extends z.ZodType>(schema: S, value: unknown):
 /** The query string, checked against `schema`. */
 export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
   return validateRequest(schema, event.queryStringParameters ?? {});
-}
-
-/** The bearer credential from `Authorization`, or undefined when there is none. */
-export function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
-  const value = header(event, 'authorization');
-  if (value === undefined) return undefined;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(value);
-  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <sessionToken>".');
-  return match[1];
 }

@@ -1,5 +1,6 @@
 import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 import { readCookie } from './cookies.ts';
+import { header } from './http.ts';
 
 /**
  * Which session token a request carries: `Authorization: Bearer` (apps) or the session cookie
@@ -31,16 +32,8 @@ export type SessionCredential =
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function headerOf(request: CredentialRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(request.headers ?? {})) {
-    if (key.toLowerCase() === wanted) return value;
-  }
-  return undefined;
-}
-
 export function sessionCredential(request: CredentialRequest, policy: CredentialPolicy): SessionCredential {
-  const authorization = headerOf(request, 'authorization');
+  const authorization = header(request, 'authorization');
   if (authorization !== undefined) {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <sessionToken>".');
@@ -49,7 +42,7 @@ export function sessionCredential(request: CredentialRequest, policy: Credential
   const cookie = readCookie(request.cookies, policy.cookieName);
   if (cookie === undefined || cookie === '') return { source: 'none' };
   if (!SAFE_METHODS.has(request.method.toUpperCase())) {
-    const origin = headerOf(request, 'origin');
+    const origin = header(request, 'origin');
     if (origin === undefined || !policy.allowedOrigins.includes(origin)) {
       throw new ForbiddenError(
         origin === undefined

@@ -13,7 +13,7 @@ import {
   SessionRevokedError,
   UnauthenticatedError,
 } from '#commons/errors';
-import { bearerToken, errorResponse, header, httpHandler, MAX_BODY_BYTES, parseJsonBody } from '#commons/http';
+import { errorResponse, header, httpHandler, MAX_BODY_BYTES, parseJsonBody } from '#commons/http';
 import { logger } from '#commons/logger';
 
 function event(parts: { body?: string; headers?: Record<string, string>; isBase64Encoded?: boolean } = {}): APIGatewayProxyEventV2 {
@@ -216,25 +216,4 @@ describe('header', () => {
     expect(header(event({ headers: { 'X-Thing': 'v' } }), 'x-thing')).toBe('v');
     expect(header(event({ headers: {} }), 'x-thing')).toBeUndefined();
   });
-});
-
-describe('bearerToken', () => {
-  const withAuth = (value: string) => event({ headers: { Authorization: value } });
-
-  it('returns the token from "Bearer <token>", whatever the scheme case', () => {
-    expect(bearerToken(withAuth('Bearer sg1.ses_x.abc'))).toBe('sg1.ses_x.abc');
-    expect(bearerToken(withAuth('bearer sg1.ses_x.abc'))).toBe('sg1.ses_x.abc');
-    expect(bearerToken(withAuth('Bearer   sg1.ses_x.abc  '))).toBe('sg1.ses_x.abc');
-  });
-
-  it('returns undefined when there is no Authorization header', () => {
-    expect(bearerToken(event({ headers: {} }))).toBeUndefined();
-  });
-
-  it.each(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', 'Bearer a b', 'Token abc', 'Bearerabc', 'abc'])(
-    'refuses the malformed Authorization %j as unauthenticated',
-    (value) => {
-      expect(() => bearerToken(withAuth(value))).toThrow(UnauthenticatedError);
-    },
-  );
 });

@@ -13,6 +13,19 @@ describe('sessionCredential', () => {
     });
   });
 
+  it('reads "Bearer <token>" whatever the scheme case and surrounding spaces', () => {
+    for (const value of ['Bearer sg1.ses_x.abc', 'bearer sg1.ses_x.abc', 'Bearer   sg1.ses_x.abc  ']) {
+      expect(sessionCredential({ method: 'GET', headers: { Authorization: value } }, policy)).toEqual({ source: 'bearer', token: 'sg1.ses_x.abc' });
+    }
+  });
+
+  it.each(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', 'Bearer a b', 'Token abc', 'Bearerabc', 'abc'])(
+    'refuses the malformed Authorization %j as unauthenticated',
+    (value) => {
+      expect(() => sessionCredential({ method: 'GET', headers: { authorization: value } }, policy)).toThrow(UnauthenticatedError);
+    },
+  );
+
   it('refuses a malformed Authorization header rather than falling back to the cookie', () => {
     expect(() => sessionCredential({ method: 'GET', headers: { authorization: 'Basic abc' }, cookies: COOKIE }, policy)).toThrow(UnauthenticatedError);
   });
