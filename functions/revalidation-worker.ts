@@ -43,6 +43,7 @@ export const worker = new SweepWorker({
     timeReserveMs: config.SWEEP_TIME_RESERVE_SECONDS * 1000,
   },
   meter,
+  retryBackoff: { baseSeconds: config.SWEEP_RETRY_BASE_SECONDS, maxSeconds: config.SWEEP_RETRY_MAX_SECONDS },
   metrics: new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' }),
 });
 

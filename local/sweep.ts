@@ -28,7 +28,10 @@ export interface LocalSweepOptions {
   readonly batchSize?: number;
   /** Receives before a share moves to the dead-letter queue. @default 5 */
   readonly maxReceiveCount?: number;
-  /** First pause before a failed share is retried, doubling per attempt (stands in for the visibility timeout). @default 100 */
+  /**
+   * First pause before a failed share is retried, doubling per attempt. It replaces the worker's
+   * own backoff (30 s and up, set with ChangeMessageVisibility) so local retries take moments. @default 100
+   */
   readonly retryDelayMs?: number;
   /** The worker's simulated Lambda timeout, which its time budget reads. @default 180000 */
   readonly workerTimeoutMs?: number;

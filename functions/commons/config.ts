@@ -66,10 +66,18 @@ export const sweepWorkerEnv = z
     APP_USAGE_STOP_PERCENT: percent.default(80),
     /** The pause in the slow-down band. */
     APP_USAGE_SLOWDOWN_PAUSE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+    /** A failed share comes back after this many seconds, doubling with each receive… */
+    SWEEP_RETRY_BASE_SECONDS: positiveInt.max(43_200).default(30),
+    /** …up to this (SQS allows at most 12 hours). */
+    SWEEP_RETRY_MAX_SECONDS: positiveInt.max(43_200).default(900),
   })
   .refine((env) => env.APP_USAGE_SLOWDOWN_PERCENT <= env.APP_USAGE_STOP_PERCENT, {
     message: 'must not exceed APP_USAGE_STOP_PERCENT',
     path: ['APP_USAGE_SLOWDOWN_PERCENT'],
+  })
+  .refine((env) => env.SWEEP_RETRY_BASE_SECONDS <= env.SWEEP_RETRY_MAX_SECONDS, {
+    message: 'must not exceed SWEEP_RETRY_MAX_SECONDS',
+    path: ['SWEEP_RETRY_BASE_SECONDS'],
   });
 
 /**

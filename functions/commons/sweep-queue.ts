@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 
 /**
@@ -49,6 +49,8 @@ export function decodeShare(body: string): SweepShare {
 /** Where shares go to be worked on: SQS in AWS, an in-process queue in tests. */
 export interface ShareQueue {
   send(shares: readonly SweepShare[]): Promise<void>;
+  /** Hides a received share that failed for `delaySeconds` before it is handed out again. */
+  retryLater?(receiptHandle: string, delaySeconds: number): Promise<void>;
 }
 
 export class ShareQueueError extends Error {
@@ -89,6 +91,11 @@ export class SqsShareQueue implements ShareQueue {
     for (let start = 0; start < shares.length; start += SQS_BATCH_LIMIT) {
       await this.sendBatch(shares.slice(start, start + SQS_BATCH_LIMIT));
     }
+  }
+
+  /** SQS keeps a failed message in the queue; its visibility timeout says when it comes back. */
+  async retryLater(receiptHandle: string, delaySeconds: number): Promise<void> {
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: delaySeconds }));
   }
 
   private async sendBatch(shares: readonly SweepShare[]): Promise<void> {

@@ -8,8 +8,10 @@ import { decodeShare } from './sweep-queue.ts';
 
 /**
  * The SQS side of the revalidation worker: one share per message, checked one after another,
- * with SQS partial batch responses, so a share that fails is retried alone (with the queue's
- * visibility-timeout backoff) and, after the redrive limit, lands in the dead-letter queue.
+ * with SQS partial batch responses, so a share that fails is retried alone and, after the redrive
+ * limit, lands in the dead-letter queue. Retries back off exponentially: a failed share's message
+ * is hidden for `baseSeconds × 2^(receives − 1)` (capped) before SQS hands it out again, so a
+ * struggling dependency is not hammered while it recovers.
  *
  * Each share ends with one structured log line (`share checked` / `share failed`) holding its
  * counts and the DynamoDB units it consumed, EMF metrics (one per outcome), and a report to any
@@ -25,9 +27,22 @@ export type ShareReportListener = (report: ShareReport) => void;
 
 export type SweepMetrics = Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics' | 'singleMetric'>;
 
+export interface RetryBackoff {
+  readonly baseSeconds: number;
+  readonly maxSeconds: number;
+}
+
 export interface SweepWorkerDeps extends RevalidationDeps {
   readonly meter: CapacityMeter;
   readonly metrics?: SweepMetrics;
+  /** Without it (or a queue that cannot delay), a failed share returns after the queue's visibility timeout. */
+  readonly retryBackoff?: RetryBackoff;
+}
+
+/** How long a share that failed on its `receiveCount`-th receive waits before the next. */
+export function retryDelaySeconds(receiveCount: number, backoff: RetryBackoff): number {
+  const exponent = Math.max(0, Math.min(receiveCount - 1, 20));
+  return Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** exponent);
 }
 
 export class SweepWorker {
@@ -45,9 +60,25 @@ export class SweepWorker {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     for (const record of event.Records) {
       const ok = await this.handleRecord(record, context);
-      if (!ok) batchItemFailures.push({ itemIdentifier: record.messageId });
+      if (!ok) {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        await this.delayRetry(record);
+      }
     }
     return { batchItemFailures };
+  }
+
+  private async delayRetry(record: SQSRecord): Promise<void> {
+    const { retryBackoff, queue } = this.deps;
+    if (!retryBackoff || !queue.retryLater) return;
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    const delaySeconds = retryDelaySeconds(receiveCount, retryBackoff);
+    try {
+      await queue.retryLater(record.receiptHandle, delaySeconds);
+    } catch (error) {
+      // The share is still reported failed; it just comes back after the queue's own timeout.
+      logger.warn('could not delay the retry of a failed share', { messageId: record.messageId, receiveCount, delaySeconds, errorName: (error as Error).name });
+    }
   }
 
   private async handleRecord(record: SQSRecord, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<boolean> {

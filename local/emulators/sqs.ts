@@ -129,6 +129,16 @@ export async function startSqsEmulator(options: { port?: number; host?: string; 
       }
       return { Successful, Failed };
     },
+    ChangeMessageVisibility(input) {
+      const timeout = Number(input.VisibilityTimeout);
+      if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43_200) {
+        throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', `Value ${input.VisibilityTimeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`);
+      }
+      const message = queueOf(input.QueueUrl).messages.find((m) => m.receiptHandle !== undefined && m.receiptHandle === input.ReceiptHandle);
+      if (!message) throw new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', `The input receipt handle "${String(input.ReceiptHandle)}" is not a valid receipt handle.`);
+      message.visibleAt = Date.now() + timeout * 1000;
+      return {};
+    },
     GetQueueUrl(input) {
       const queue = queues.get(String(input.QueueName));
       if (!queue) throw new SqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');

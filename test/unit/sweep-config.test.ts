@@ -12,6 +12,8 @@ describe('sweep configuration', () => {
       APP_USAGE_SLOWDOWN_PERCENT: 60,
       APP_USAGE_STOP_PERCENT: 80,
       APP_USAGE_SLOWDOWN_PAUSE_MS: 2000,
+      SWEEP_RETRY_BASE_SECONDS: 30,
+      SWEEP_RETRY_MAX_SECONDS: 900,
     });
   });
 
@@ -25,6 +27,8 @@ describe('sweep configuration', () => {
     [{ APP_USAGE_STOP_PERCENT: '120' }, 'APP_USAGE_STOP_PERCENT'],
     [{ APP_USAGE_SLOWDOWN_PERCENT: '90', APP_USAGE_STOP_PERCENT: '80' }, 'APP_USAGE_SLOWDOWN_PERCENT'],
     [{ SWEEP_BATCH_CONCURRENCY: 'many' }, 'SWEEP_BATCH_CONCURRENCY'],
+    [{ SWEEP_RETRY_MAX_SECONDS: '50000' }, 'SWEEP_RETRY_MAX_SECONDS'],
+    [{ SWEEP_RETRY_BASE_SECONDS: '600', SWEEP_RETRY_MAX_SECONDS: '300' }, 'SWEEP_RETRY_BASE_SECONDS'],
   ])('fails at cold start naming the bad variable (%j)', (env, name) => {
     expect(() => readConfig(sweepWorkerEnv, env)).toThrow(ConfigError);
     expect(() => readConfig(sweepWorkerEnv, env)).toThrow(name);

@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeShare, encodeShare, ShareMessageError, ShareQueueError, SqsShareQueue, type SweepShare } from '#commons/sweep-queue';
@@ -73,5 +73,15 @@ describe('SqsShareQueue', () => {
   it('lets a failed call itself (SDK retries exhausted) surface', async () => {
     sqsMock.on(SendMessageBatchCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
     await expect(new SqsShareQueue(sqs, QUEUE_URL).send(shares(1))).rejects.toThrow('down');
+  });
+});
+
+describe('SqsShareQueue.retryLater', () => {
+  it('hides the failed message for the delay with ChangeMessageVisibility on the sweep queue', async () => {
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    await new SqsShareQueue(sqs, QUEUE_URL).retryLater('rh-1', 120);
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+      { QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-1', VisibilityTimeout: 120 },
+    ]);
   });
 });

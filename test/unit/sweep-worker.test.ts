@@ -5,17 +5,17 @@ import { CapacityMeter } from '#commons/capacity-meter';
 import type { TokenCheckOutcome } from '#commons/graph-batch';
 import type { SweepEntry, SweepPage } from '#commons/repository';
 import { encodeShare, type SweepShare } from '#commons/sweep-queue';
-import { type ShareReport, SweepWorker, type SweepWorkerDeps } from '#commons/sweep-worker';
+import { retryDelaySeconds, type ShareReport, SweepWorker, type SweepWorkerDeps } from '#commons/sweep-worker';
 
 const NOW = Date.now();
 const entries: SweepEntry[] = [1, 2, 3].map((n) => ({ sessionId: `ses_${n}`, userId: `usr_${n}`, sealedToken: `sealed-${n}`, expiresAt: NOW + 3_600_000, status: 'active' }));
 
-function record(id: string, body: string): SQSRecord {
+function record(id: string, body: string, receiveCount = 1): SQSRecord {
   return {
     messageId: id,
     receiptHandle: `rh-${id}`,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -25,7 +25,7 @@ function record(id: string, body: string): SQSRecord {
 }
 const shareBody = (shard: string) => encodeShare({ sweepId: 'sweep-w', shard, part: 0 } satisfies SweepShare);
 
-function makeWorker(failingShard?: string) {
+function makeWorker(failingShard?: string, extra: Partial<SweepWorkerDeps> = {}) {
   const metrics = {
     addMetric: vi.fn(),
     addMetadata: vi.fn(),
@@ -51,6 +51,7 @@ function makeWorker(failingShard?: string) {
     options: { pageSize: 100, maxPagesPerRun: 5, batchConcurrency: 2, slowdownPauseMs: 0, timeReserveMs: 1000 },
     meter: new CapacityMeter(),
     metrics: metrics as unknown as SweepWorkerDeps['metrics'],
+    ...extra,
   };
   return { worker: new SweepWorker(deps), metrics };
 }
@@ -109,5 +110,42 @@ describe('SweepWorker (SQS side)', () => {
     expect(output).toContain('ses_2');
     expect(output).not.toContain('EAAsecret');
     expect(output).not.toContain('sealed-');
+  });
+});
+
+describe('SweepWorker retry backoff', () => {
+  const backoff = { baseSeconds: 30, maxSeconds: 900 };
+
+  it('doubles the wait with each receive, up to the cap', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelaySeconds(n, backoff))).toEqual([30, 60, 120, 240, 480, 900, 900]);
+    expect(retryDelaySeconds(0, backoff)).toBe(30);
+    expect(retryDelaySeconds(10_000, backoff)).toBe(900);
+  });
+
+  it('hides only the failed shares, for the wait their receive count calls for', async () => {
+    const delayed: Array<[string, number]> = [];
+    const queue = { send: async () => undefined, retryLater: async (handle: string, seconds: number) => void delayed.push([handle, seconds]) };
+    const { worker } = makeWorker('02', { queue, retryBackoff: backoff });
+    const event: SQSEvent = { Records: [record('m1', shareBody('01')), record('m2', shareBody('02'), 3), record('m3', '{"not":"a share"}')] };
+    const response = await worker.handle(event, context);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m2', 'm3']);
+    expect(delayed).toEqual([
+      ['rh-m2', 120],
+      ['rh-m3', 30],
+    ]);
+  });
+
+  it('still reports the share failed when the queue cannot delay it (the visibility timeout applies)', async () => {
+    const queue = { send: async () => undefined, retryLater: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })) };
+    const { worker } = makeWorker('02', { queue, retryBackoff: backoff });
+    const response = await worker.handle({ Records: [record('m2', shareBody('02'))] }, context);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+  });
+
+  it('leaves successful shares alone', async () => {
+    const retryLater = vi.fn(async () => undefined);
+    const { worker } = makeWorker(undefined, { queue: { send: async () => undefined, retryLater }, retryBackoff: backoff });
+    await worker.handle({ Records: [record('m1', shareBody('01'))] }, context);
+    expect(retryLater).not.toHaveBeenCalled();
   });
 });
