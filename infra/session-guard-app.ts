@@ -29,6 +29,7 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     throw new Error('context facebookAppId is required: cdk deploy -c facebookAppId=<numeric Facebook app id>');
   }
   const maxAge = stringContext(app, 'sessionMaxAgeSeconds');
+  const revocationRetention = stringContext(app, 'revocationRetentionDays');
   const sweepInterval = stringContext(app, 'sweepIntervalMinutes');
   const sweepConcurrency = stringContext(app, 'sweepMaxConcurrency');
   if (sweepInterval !== undefined && !/^[1-9]\d*$/.test(sweepInterval)) {
@@ -40,6 +41,7 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     facebookAppId,
     graphApiVersion: stringContext(app, 'graphApiVersion'),
     sessionMaxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
+    revocationRetentionDays: revocationRetention === undefined ? undefined : Number(revocationRetention),
     publicBaseUrl: stringContext(app, 'publicBaseUrl'),
     returnToAllowedOrigins: listContext(app, 'returnToAllowedOrigins'),
     facebookScopes: listContext(app, 'facebookScopes'),

@@ -40,6 +40,11 @@ export interface SessionGuardStackProps extends StackProps {
   readonly returnToAllowedOrigins?: readonly string[];
   /** Facebook permissions the login dialog asks for (context `facebookScopes`). @default ['public_profile'] */
   readonly facebookScopes?: readonly string[];
+  /**
+   * Days a revocation record (session, user, reason, time) is kept for audit, the same for every
+   * function that revokes (context `revocationRetentionDays`). @default 90
+   */
+  readonly revocationRetentionDays?: number;
 }
 
 export interface RevalidationSettings {
@@ -92,6 +97,13 @@ export class SessionGuardStack extends Stack {
       if (!isHttpsOrigin(origin)) throw new Error(`returnToAllowedOrigins must be exact https origins like https://app.example.com, got "${origin}"`);
     }
 
+    const revocationRetentionDays = props.revocationRetentionDays ?? 90;
+    if (!Number.isInteger(revocationRetentionDays) || revocationRetentionDays <= 0) {
+      throw new Error(`revocationRetentionDays must be a positive whole number of days, got ${revocationRetentionDays}`);
+    }
+    /** Both revokers (the deauthorize callback and the sweep worker) keep records equally long. */
+    const keepRevocations = (fn: SessionGuardFunction) => fn.addEnvironment('REVOCATION_RETENTION_DAYS', String(revocationRetentionDays));
+
     const sessions = this.sessionTable;
     const access: Record<string, AccessWiring> = {
       // Answers from memory: no environment, no access.
@@ -103,6 +115,7 @@ export class SessionGuardStack extends Stack {
       'facebook-deauthorize': (fn) => {
         sessions.grantAppRemoval(fn);
         this.facebookApp.grantSecretRead(fn);
+        keepRevocations(fn);
       },
       'facebook-data-deletion': (fn) => {
         sessions.grantDataDeletion(fn);
@@ -151,6 +164,7 @@ export class SessionGuardStack extends Stack {
         sessions.grantSweep(fn);
         this.tokenKey.grantOpen(fn);
         this.facebookApp.grantGraphAccess(fn);
+        keepRevocations(fn);
         for (const [name, value] of [
           ['APP_USAGE_SLOWDOWN_PERCENT', sweep.appUsageSlowdownPercent],
           ['APP_USAGE_STOP_PERCENT', sweep.appUsageStopPercent],

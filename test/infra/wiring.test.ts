@@ -67,6 +67,20 @@ describe('stack inputs', () => {
     ).toThrow(/sessionMaxAgeSeconds/);
   });
 
+  it('keeps revocation records equally long in both functions that revoke, 90 days unless told otherwise', () => {
+    const retentionOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
+        .filter((variables) => 'REVOCATION_RETENTION_DAYS' in variables)
+        .map((variables) => variables.REVOCATION_RETENTION_DAYS);
+    expect(retentionOf(Template.fromStack(buildTestApp({ bundle: false }).stack))).toEqual(['90', '90']);
+    const { stack } = buildTestApp({ bundle: false, context: { revocationRetentionDays: '30' } });
+    expect(retentionOf(Template.fromStack(stack))).toEqual(['30', '30']);
+    expect(
+      () => new SessionGuardStack(new App({ context: noBundling }), 'BadRetention', { facebookAppId: '1', revocationRetentionDays: 0 }),
+    ).toThrow(/revocationRetentionDays/);
+  });
+
   it('takes facebookAppId, graphApiVersion and sessionMaxAgeSeconds from context', () => {
     const { stack } = buildTestApp({
       bundle: false,
