@@ -31,5 +31,18 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/facebook/data-deletion/{code}', entry: 'data-deletion-status', auth: 'none' },
 ];
 
+/**
+ * Cross-origin access for web apps on RETURN_TO_ALLOWED_ORIGINS (the only origins allowed): API
+ * Gateway answers preflights itself and adds these headers to answers for an allowed Origin.
+ * Credentials are allowed so such an app can use the session cookie; writes with the cookie still
+ * pass the Origin check in the handlers.
+ */
+export const corsPolicy = {
+  allowMethods: ['GET', 'POST', 'DELETE'],
+  allowHeaders: ['authorization', 'content-type'],
+  allowCredentials: true,
+  maxAgeSeconds: 3600,
+} as const;
+
 /** The authorizer entry; routes with `auth: 'session'` use it. */
 export const authorizerEntry = 'authorizer';

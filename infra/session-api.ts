@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../functions/routes.ts';
+import { corsPolicy, type RouteDefinition } from '../functions/routes.ts';
 
 export interface SessionApiProps {
   /** The route table (functions/routes.ts): one API route per entry. */
@@ -19,6 +19,8 @@ export interface SessionApiProps {
   readonly throttle?: apigw.ThrottleSettings;
   /** Access log retention. @default RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /** Web app origins allowed cross-origin access with credentials (`corsPolicy`). @default none: no CORS */
+  readonly corsAllowOrigins?: readonly string[];
 }
 
 /**
@@ -45,6 +47,17 @@ export class SessionApi extends Construct {
       apiName: `${stack.stackName}-api`,
       description: 'Session Guard: sessions that end when the Facebook session ends',
       createDefaultStage: false,
+      ...(props.corsAllowOrigins && props.corsAllowOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsAllowOrigins],
+              allowCredentials: corsPolicy.allowCredentials,
+              allowHeaders: [...corsPolicy.allowHeaders],
+              allowMethods: corsPolicy.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
+              maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
+            },
+          }
+        : {}),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -191,6 +191,7 @@ export class SessionGuardStack extends Stack {
       authorizerFunction: authorizer.function,
       throttle: props.throttle,
       logRetention: props.logRetention,
+      corsAllowOrigins: returnToAllowedOrigins,
     });
 
     const publicBaseUrl = props.publicBaseUrl ?? this.api.url;

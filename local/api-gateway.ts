@@ -37,6 +37,33 @@ export interface ApiGatewayOptions {
   readonly host?: string;
   /** API Gateway's payload limit for HTTP APIs is 10 MB. */
   readonly maxBodyBytes?: number;
+  /** CORS as the HTTP API is configured with it (`corsPolicy` for these origins). @default no CORS */
+  readonly cors?: CorsSettings;
+}
+
+export interface CorsSettings {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds: number;
+}
+
+/**
+ * API Gateway's CORS: it answers a preflight itself (no OPTIONS route needed) and adds the
+ * allow-origin headers to every answer for an allowed Origin; any other Origin gets none.
+ */
+function corsHeaders(cors: CorsSettings | undefined, origin: string | undefined): Record<string, string> {
+  if (!cors || origin === undefined || !cors.allowOrigins.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    ...(cors.allowCredentials ? { 'access-control-allow-credentials': 'true' } : {}),
+    vary: 'origin',
+  };
+}
+
+function isPreflight(request: IncomingMessage): boolean {
+  return request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
 }
 
 export interface RunningApi {
@@ -67,8 +94,8 @@ function matchPath(template: string, path: string): Record<string, string> | und
   }
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...headers, 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
 
@@ -132,15 +159,17 @@ export function buildEvent(request: IncomingMessage, body: Buffer, route: RouteD
   };
 }
 
-function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined): void {
+function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined, extraHeaders: Record<string, string>): void {
   // Payload 2.0: a bare string or object (no statusCode) means 200 JSON.
   if (result === undefined || typeof result === 'string' || result.statusCode === undefined) {
-    response.writeHead(200, { 'content-type': 'application/json' });
+    response.writeHead(200, { ...extraHeaders, 'content-type': 'application/json' });
     response.end(typeof result === 'string' ? result : JSON.stringify(result ?? null));
     return;
   }
-  const headers: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);
+  const headers: Record<string, string | string[]> = { ...extraHeaders };
+  for (const [key, value] of Object.entries(result.headers ?? {})) {
+    headers[key] = key.toLowerCase() === 'vary' && extraHeaders.vary ? `${String(value)}, ${extraHeaders.vary}` : String(value);
+  }
   if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
   response.writeHead(result.statusCode, headers);
   if (result.body === undefined) response.end();
@@ -154,22 +183,36 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = (request.method ?? 'GET').toUpperCase();
       const body = await readBody(request, maxBodyBytes);
-      if (body === 'too_large') return sendJson(response, 413, { message: 'Request Entity Too Large' });
+      const cors = corsHeaders(options.cors, request.headers.origin);
+      if (body === 'too_large') return sendJson(response, 413, { message: 'Request Entity Too Large' }, cors);
 
       const local = options.localRoutes?.find((r) => r.method === method && matchPath(r.path, url.pathname));
       if (local) return await local.handle(request, response, body);
 
+      if (options.cors && isPreflight(request)) {
+        const allowed = Object.keys(cors).length > 0;
+        response.writeHead(204, allowed
+          ? {
+              ...cors,
+              'access-control-allow-methods': options.cors.allowMethods.join(','),
+              'access-control-allow-headers': options.cors.allowHeaders.join(','),
+              'access-control-max-age': String(options.cors.maxAgeSeconds),
+            }
+          : {});
+        return response.end();
+      }
+
       const candidates = options.routes.filter((r) => matchPath(r.path, url.pathname));
       const route = candidates.find((r) => r.method === method);
       if (!route) {
-        if (candidates.length > 0) return sendJson(response, 405, { error: { code: 'method_not_allowed', message: `Use ${candidates.map((c) => c.method).join(' or ')} on this path.` } });
-        return sendJson(response, 404, { error: { code: 'not_found', message: 'No such route.' } });
+        if (candidates.length > 0) return sendJson(response, 405, { error: { code: 'method_not_allowed', message: `Use ${candidates.map((c) => c.method).join(' or ')} on this path.` } }, cors);
+        return sendJson(response, 404, { error: { code: 'not_found', message: 'No such route.' } }, cors);
       }
       const event = buildEvent(request, body, route, matchPath(route.path, url.pathname) ?? {});
       if (route.auth === 'session') {
         const verdict = await runAuthorizer(options.authorizer, event);
-        if (verdict === 'error') return sendJson(response, 500, { message: 'Internal Server Error' });
-        if (!verdict.isAuthorized) return sendJson(response, 403, { message: 'Forbidden' });
+        if (verdict === 'error') return sendJson(response, 500, { message: 'Internal Server Error' }, cors);
+        if (!verdict.isAuthorized) return sendJson(response, 403, { message: 'Forbidden' }, cors);
         (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: verdict.context ?? {} };
       }
       let result: Awaited<ReturnType<HttpHandler>>;
@@ -177,9 +220,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
         result = await route.handler(event);
       } catch {
         // A handler that throws is a Lambda error: API Gateway answers with its own bare 500.
-        return sendJson(response, 500, { message: 'Internal Server Error' });
+        return sendJson(response, 500, { message: 'Internal Server Error' }, cors);
       }
-      writeResult(response, result);
+      writeResult(response, result, cors);
     } catch {
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
       else response.end();

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { authorizerEntry, routes } from '../functions/routes.ts';
+import { readConfig, webOriginsEnv } from '../functions/commons/config.ts';
+import { authorizerEntry, corsPolicy, routes } from '../functions/routes.ts';
 import { type AuthorizerHandler, type BoundRoute, type HttpHandler, type LocalRoute, type RunningApi, startApiGateway } from './api-gateway.ts';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from './emulators/graph.ts';
@@ -125,10 +126,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       boundRoutes.push({ ...route, handler: module.handler });
     }
     const authorizer = ((await import(`../functions/${authorizerEntry}.ts`)) as { handler: AuthorizerHandler }).handler;
+    // The same CORS the stack gives the HTTP API: web apps on RETURN_TO_ALLOWED_ORIGINS only.
+    const corsOrigins = readConfig(webOriginsEnv).RETURN_TO_ALLOWED_ORIGINS;
     const api = await startApiGateway({
       routes: boundRoutes,
       authorizer,
       port,
+      ...(corsOrigins.length > 0 ? { cors: { ...corsPolicy, allowOrigins: corsOrigins } } : {}),
       ...(options.host ? { host: options.host } : {}),
       // The demo page at / is local only: it is not a route of the deployed API.
       localRoutes: [...(options.localRoutes ?? []), demoPageRoute()],

@@ -122,6 +122,20 @@ describe('stack inputs', () => {
     expect(variablesOf('web-login').FACEBOOK_SCOPES).toBe('public_profile,email');
   });
 
+  it('gives the allowed web-app origins CORS with credentials, and nobody else', () => {
+    const corsOf = (stack: SessionGuardStack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Api'))[0]!.Properties.CorsConfiguration;
+    expect(corsOf(buildTestApp({ bundle: false }).stack)).toBeUndefined();
+    const { stack } = buildTestApp({ bundle: false, context: { returnToAllowedOrigins: 'https://app.example.com' } });
+    expect(corsOf(stack)).toEqual({
+      AllowOrigins: ['https://app.example.com'],
+      AllowCredentials: true,
+      AllowHeaders: ['authorization', 'content-type'],
+      AllowMethods: ['GET', 'POST', 'DELETE'],
+      MaxAge: 3600,
+    });
+  });
+
   it.each(['http://app.example.com', 'https://app.example.com/', 'https://*.example.com', 'app.example.com'])(
     'refuses %j as an allowed return origin',
     (origin) => {

@@ -381,6 +381,50 @@ describe('the session cookie on /v1/sessions/current', () => {
   });
 });
 
+describe('CORS for web apps on the allowed origins', () => {
+  async function cookieSession() {
+    const { response } = await signedInThroughDialog();
+    const token = valueOf(setCookies(response).get('sg_session'))!;
+    secrets.push(token);
+    return `sg_session=${token}`;
+  }
+  const preflight = (origin: string, method: string) =>
+    fetch(`${stack.url}/v1/sessions/current`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+    });
+
+  it('answers the preflight of an allowed origin with credentials allowed, as API Gateway does', async () => {
+    const response = await preflight(ALLOWED_ORIGIN, 'DELETE');
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,DELETE');
+    expect(response.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect(response.headers.get('access-control-max-age')).toBe('3600');
+  });
+
+  it('gives any other origin no CORS headers, so its page cannot read an answer', async () => {
+    const response = await preflight('https://evil.com', 'DELETE');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    const cookie = await cookieSession();
+    const read = await get(`${stack.url}/v1/sessions/current`, { cookie, origin: 'https://evil.com' });
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets the allowed web app read the session and sign out with the cookie', async () => {
+    const cookie = await cookieSession();
+    const read = await get(`${stack.url}/v1/sessions/current`, { cookie, origin: ALLOWED_ORIGIN });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(read.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(read.headers.get('vary')).toMatch(/origin/i);
+    const signOut = await fetch(`${stack.url}/v1/sessions/current`, { method: 'DELETE', headers: { cookie, origin: ALLOWED_ORIGIN } });
+    expect(signOut.status).toBe(204);
+    expect(signOut.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+  });
+});
+
 describe('POST /v1/sessions with a user access token', () => {
   const signIn = (body: unknown) => stack.request('POST', '/v1/sessions', { body });
 
