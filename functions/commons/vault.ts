@@ -121,25 +121,25 @@ export class EnvelopeVault implements TokenVault {
     if (!result.Plaintext || !result.CiphertextBlob) throw new VaultError('KMS returned no data key');
     const plaintext = Buffer.from(result.Plaintext);
     const wrapped = Buffer.from(result.CiphertextBlob);
-    this.rememberUnwrapped(wrapped, plaintext);
+    this.rememberUnwrapped(cacheKeyOf(wrapped), plaintext);
     return { plaintext, wrapped, createdAt: this.now(), uses: 0 };
   }
 
   private async unwrap(wrapped: Buffer): Promise<Buffer> {
-    const cacheKey = createHash('sha256').update(wrapped).digest('base64url');
+    const cacheKey = cacheKeyOf(wrapped);
     const cached = this.openCache.get(cacheKey);
     if (cached && this.now() - cached.cachedAt < this.options.openCacheMaxAgeMs) return cached.key;
     // Concurrent opens of tokens under the same uncached data key share one Decrypt call: a sweep
     // opens a whole page at once, and without this a cold cache costs one KMS call per token.
     let pending = this.pendingUnwraps.get(cacheKey);
     if (!pending) {
-      pending = this.decryptDataKey(wrapped).finally(() => this.pendingUnwraps.delete(cacheKey));
+      pending = this.decryptDataKey(wrapped, cacheKey).finally(() => this.pendingUnwraps.delete(cacheKey));
       this.pendingUnwraps.set(cacheKey, pending);
     }
     return pending;
   }
 
-  private async decryptDataKey(wrapped: Buffer): Promise<Buffer> {
+  private async decryptDataKey(wrapped: Buffer, cacheKey: string): Promise<Buffer> {
     let result;
     try {
       result = await this.kms.send(
@@ -154,12 +154,11 @@ export class EnvelopeVault implements TokenVault {
     }
     if (!result.Plaintext) throw new VaultError('KMS returned no plaintext');
     const key = Buffer.from(result.Plaintext);
-    this.rememberUnwrapped(wrapped, key);
+    this.rememberUnwrapped(cacheKey, key);
     return key;
   }
 
-  private rememberUnwrapped(wrapped: Buffer, key: Buffer): void {
-    const cacheKey = createHash('sha256').update(wrapped).digest('base64url');
+  private rememberUnwrapped(cacheKey: string, key: Buffer): void {
     this.openCache.delete(cacheKey);
     this.openCache.set(cacheKey, { key, cachedAt: this.now() });
     // Map keeps insertion order: the first entry is the least recently stored.
@@ -169,6 +168,11 @@ export class EnvelopeVault implements TokenVault {
       this.openCache.delete(oldest);
     }
   }
+}
+
+/** Unwrapped data keys are cached under a digest of the wrapped key, never the key itself. */
+function cacheKeyOf(wrapped: Buffer): string {
+  return createHash('sha256').update(wrapped).digest('base64url');
 }
 
 function additionalData(binding: TokenBinding): Buffer {
