@@ -7,7 +7,7 @@ import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
 import { CapacityMeter } from '#commons/capacity-meter';
 import { facebookEnv, readConfig, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/config';
 import { GraphBatchChecker } from '#commons/graph-batch';
-import { GraphClient } from '#commons/graph-client';
+import { createGraphClient } from '#commons/graph-client';
 import { RevocationStore, SweepIndex } from '#commons/repository';
 import { SqsShareQueue } from '#commons/sweep-queue';
 import { SweepWorker } from '#commons/sweep-worker';
@@ -17,14 +17,8 @@ const config = readConfig(storeEnv.and(vaultEnv).and(facebookEnv).and(revocation
 const meter = new CapacityMeter();
 const doc = createDocumentClient();
 meter.attach(doc);
-const graph = new GraphClient({
-  baseUrl: config.GRAPH_API_URL,
-  version: config.GRAPH_API_VERSION,
-  appId: config.FACEBOOK_APP_ID,
-  appSecret: await loadAppSecret(config),
-  // A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for.
-  timeoutMs: config.SWEEP_GRAPH_TIMEOUT_MS,
-});
+// A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for.
+const graph = createGraphClient(config, await loadAppSecret(config), config.SWEEP_GRAPH_TIMEOUT_MS);
 
 /** The worker, exported so the local stack can sum its share reports into a sweep summary. */
 export const worker = new SweepWorker({

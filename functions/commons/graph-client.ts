@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
+import type { facebookEnv } from './config.ts';
 
 /**
  * The only code that talks to the Facebook Graph API. It turns Facebook's answers into a small
@@ -233,4 +234,15 @@ export class GraphClient {
 
 export function appSecretProof(appSecret: string, accessToken: string): string {
   return createHmac('sha256', appSecret).update(accessToken, 'utf8').digest('hex');
+}
+
+/** The Graph client for our app from its configuration; `timeoutMs` overrides GRAPH_TIMEOUT_MS (the sweep's batches need longer). */
+export function createGraphClient(config: z.output<typeof facebookEnv>, appSecret: string, timeoutMs = config.GRAPH_TIMEOUT_MS): GraphClient {
+  return new GraphClient({
+    baseUrl: config.GRAPH_API_URL,
+    version: config.GRAPH_API_VERSION,
+    appId: config.FACEBOOK_APP_ID,
+    appSecret,
+    timeoutMs,
+  });
 }

@@ -4,7 +4,7 @@ import { loadAppSecret } from './app-secret.ts';
 import { createDocumentClient, createKmsClient } from './aws-clients.ts';
 import { facebookEnv, sessionEnv, storeEnv, vaultEnv } from './config.ts';
 import { FacebookOAuthClient } from './facebook-oauth.ts';
-import { GraphClient } from './graph-client.ts';
+import { createGraphClient } from './graph-client.ts';
 import { SessionStore } from './repository.ts';
 import type { SessionServiceDeps } from './sessions.ts';
 import { EnvelopeVault } from './vault.ts';
@@ -21,13 +21,7 @@ export interface SignInDependencies {
 /** Builds them once per cold start; the app secret is fetched here, before the first request. */
 export async function createSignInDependencies(config: SignInConfig, doc: DynamoDBDocumentClient = createDocumentClient()): Promise<SignInDependencies> {
   const appSecret = await loadAppSecret(config);
-  const graph = new GraphClient({
-    baseUrl: config.GRAPH_API_URL,
-    version: config.GRAPH_API_VERSION,
-    appId: config.FACEBOOK_APP_ID,
-    appSecret,
-    timeoutMs: config.GRAPH_TIMEOUT_MS,
-  });
+  const graph = createGraphClient(config, appSecret);
   return {
     sessions: {
       store: new SessionStore(doc, config.TABLE_NAME),
