@@ -17,11 +17,11 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { esbuildOptionsFor } from '../infra/bundling.ts';
-import { routes } from '../functions/routes.ts';
-import { GraphClient } from '../functions/commons/graph-client.ts';
-import { SessionStore } from '../functions/commons/repository.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { esbuildOptionsFor } from '#infra/bundling';
+import { routes } from '#functions/routes';
+import { GraphClient } from '#commons/facebook/graph-client';
+import { SessionStore } from '#commons/storage/repository';
+import { startLocalStack } from '#local/stack';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const WARMUP = 50;
@@ -87,8 +87,8 @@ async function benchHandlers(): Promise<string[]> {
   const stack = await startLocalStack({ port: 0 });
   const graph = stack.graph!;
   try {
-    const createSession = ((await import('../functions/create-session.ts')) as { handler: (e: APIGatewayProxyEventV2) => Promise<{ statusCode?: number; body?: string }> }).handler;
-    const authorizer = ((await import('../functions/authorizer.ts')) as { handler: (e: unknown) => Promise<{ isAuthorized: boolean }> }).handler;
+    const createSession = ((await import('#functions/create-session')) as { handler: (e: APIGatewayProxyEventV2) => Promise<{ statusCode?: number; body?: string }> }).handler;
+    const authorizer = ((await import('#functions/authorizer')) as { handler: (e: unknown) => Promise<{ isAuthorized: boolean }> }).handler;
     const graphTime = timeSpentIn(GraphClient.prototype, 'debugToken');
 
     const signInTimes: number[] = [];

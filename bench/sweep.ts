@@ -18,13 +18,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createDocumentClient, createKmsClient } from '../functions/commons/aws-clients.ts';
-import { GraphClient } from '../functions/commons/graph-client.ts';
-import { SessionStore } from '../functions/commons/repository.ts';
-import { signInWithSessionInfoToken } from '../functions/commons/sessions.ts';
-import { EnvelopeVault } from '../functions/commons/vault.ts';
-import { startLocalStack } from '../local/stack.ts';
-import { createLocalSweep, type SweepSummary } from '../local/sweep.ts';
+import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
+import { GraphClient } from '#commons/facebook/graph-client';
+import { SessionStore } from '#commons/storage/repository';
+import { signInWithSessionInfoToken } from '#commons/sessions/sessions';
+import { EnvelopeVault } from '#commons/crypto/vault';
+import { startLocalStack } from '#local/stack';
+import { createLocalSweep, type SweepSummary } from '#local/sweep';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const SIGNIN_CONCURRENCY = Number(process.env.BENCH_SIGNIN_CONCURRENCY ?? 64);

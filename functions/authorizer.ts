@@ -1,12 +1,12 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv, webOriginsEnv } from '#commons/config';
-import { cookieNamesFor } from '#commons/cookies';
-import { SessionGuardError } from '#commons/errors';
-import { logger } from '#commons/logger';
-import { SessionStore } from '#commons/repository';
-import { allowedOriginsOf, sessionCredential } from '#commons/session-credential';
-import { authenticate } from '#commons/sessions';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { cookieNamesFor } from '#commons/sessions/cookies';
+import { SessionGuardError } from '#commons/platform/errors';
+import { logger } from '#commons/platform/logger';
+import { SessionStore } from '#commons/storage/repository';
+import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
+import { authenticate } from '#commons/sessions/sessions';
 
 const config = readConfig(storeEnv.and(webOriginsEnv));
 const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { readConfig } from '#commons/config';
-import { httpHandler, json, parseJsonBody } from '#commons/http';
-import { logger } from '#commons/logger';
-import { signInWithSessionInfoToken } from '#commons/sessions';
-import { createSignInDependencies, signInEnv } from '#commons/sign-in-wiring';
-import { signInWithUserAccessToken } from '#commons/web-login';
+import { readConfig } from '#commons/platform/config';
+import { httpHandler, json, parseJsonBody } from '#commons/platform/http';
+import { logger } from '#commons/platform/logger';
+import { signInWithSessionInfoToken } from '#commons/sessions/sessions';
+import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
+import { signInWithUserAccessToken } from '#commons/web-login/web-login';
 
 const { sessions, oauth } = await createSignInDependencies(readConfig(signInEnv));
 

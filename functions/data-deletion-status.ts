@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv } from '#commons/config';
-import { CONFIRMATION_CODE_PATTERN } from '#commons/data-deletion';
-import { statusPage, statusView } from '#commons/data-deletion-page';
-import { prefersHtml } from '#commons/html';
-import { InvalidRequestError, NotFoundError } from '#commons/errors';
-import { header, httpHandler, json } from '#commons/http';
-import { PersonDataStore } from '#commons/repository';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { readConfig, storeEnv } from '#commons/platform/config';
+import { CONFIRMATION_CODE_PATTERN } from '#commons/facebook-callbacks/data-deletion';
+import { statusPage, statusView } from '#commons/facebook-callbacks/data-deletion-page';
+import { prefersHtml } from '#commons/platform/html';
+import { InvalidRequestError, NotFoundError } from '#commons/platform/errors';
+import { header, httpHandler, json } from '#commons/platform/http';
+import { PersonDataStore } from '#commons/storage/repository';
 
 const config = readConfig(storeEnv);
 const store = new PersonDataStore(createDocumentClient(), config.TABLE_NAME);

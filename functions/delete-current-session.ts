@@ -1,11 +1,11 @@
-import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv, webOriginsEnv } from '#commons/config';
-import { cookieNamesFor, serializeCookie } from '#commons/cookies';
-import { errorResponse, httpHandler, noContent } from '#commons/http';
-import { logger } from '#commons/logger';
-import { SessionStore } from '#commons/repository';
-import { allowedOriginsOf, sessionCredential } from '#commons/session-credential';
-import { signOut } from '#commons/sessions';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { cookieNamesFor, serializeCookie } from '#commons/sessions/cookies';
+import { errorResponse, httpHandler, noContent } from '#commons/platform/http';
+import { logger } from '#commons/platform/logger';
+import { SessionStore } from '#commons/storage/repository';
+import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
+import { signOut } from '#commons/sessions/sessions';
 
 const config = readConfig(storeEnv.and(webOriginsEnv));
 const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);

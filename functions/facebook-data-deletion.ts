@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { loadAppSecret } from '#commons/app-secret';
-import { createDocumentClient } from '#commons/aws-clients';
-import { appSecretEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/config';
-import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/data-deletion';
-import { parseFormBody } from '#commons/form';
-import { httpHandler, json } from '#commons/http';
-import { logger } from '#commons/logger';
-import { PersonDataStore, SessionStore } from '#commons/repository';
-import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/signed-request';
+import { loadAppSecret } from '#commons/facebook/app-secret';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { appSecretEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/platform/config';
+import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/facebook-callbacks/data-deletion';
+import { parseFormBody } from '#commons/platform/form';
+import { httpHandler, json } from '#commons/platform/http';
+import { logger } from '#commons/platform/logger';
+import { PersonDataStore, SessionStore } from '#commons/storage/repository';
+import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 
 const config = readConfig(storeEnv.and(appSecretEnv).and(dataDeletionEnv));
 const doc = createDocumentClient();

@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { revokeSessionsOfRemovedApp } from '#commons/app-removal';
-import { loadAppSecret } from '#commons/app-secret';
-import { createDocumentClient } from '#commons/aws-clients';
-import { appSecretEnv, readConfig, revocationEnv, storeEnv } from '#commons/config';
-import { parseFormBody } from '#commons/form';
-import { httpHandler, json } from '#commons/http';
-import { logger } from '#commons/logger';
-import { RevocationStore, SessionStore } from '#commons/repository';
-import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/signed-request';
+import { revokeSessionsOfRemovedApp } from '#commons/facebook-callbacks/app-removal';
+import { loadAppSecret } from '#commons/facebook/app-secret';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { appSecretEnv, readConfig, revocationEnv, storeEnv } from '#commons/platform/config';
+import { parseFormBody } from '#commons/platform/form';
+import { httpHandler, json } from '#commons/platform/http';
+import { logger } from '#commons/platform/logger';
+import { RevocationStore, SessionStore } from '#commons/storage/repository';
+import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 
 const config = readConfig(storeEnv.and(appSecretEnv).and(revocationEnv));
 const doc = createDocumentClient();

@@ -1,10 +1,10 @@
-import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, storeEnv, webOriginsEnv } from '#commons/config';
-import { cookieNamesFor } from '#commons/cookies';
-import { httpHandler, json } from '#commons/http';
-import { SessionStore } from '#commons/repository';
-import { allowedOriginsOf, sessionCredential } from '#commons/session-credential';
-import { authenticate } from '#commons/sessions';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { cookieNamesFor } from '#commons/sessions/cookies';
+import { httpHandler, json } from '#commons/platform/http';
+import { SessionStore } from '#commons/storage/repository';
+import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
+import { authenticate } from '#commons/sessions/sessions';
 
 const config = readConfig(storeEnv.and(webOriginsEnv));
 const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);

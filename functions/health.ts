@@ -1,4 +1,4 @@
-import { httpHandler, json } from '#commons/http';
+import { httpHandler, json } from '#commons/platform/http';
 
 /** Liveness for load balancers and the local stack: answers once the function can serve. */
 export const handler = httpHandler(async () => json(200, { status: 'ok' }));

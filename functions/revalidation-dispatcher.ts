@@ -1,9 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { readConfig, sweepQueueEnv } from '#commons/config';
-import { logger } from '#commons/logger';
-import { dispatchSweep, sweepIdFor } from '#commons/revalidation';
-import { SqsShareQueue } from '#commons/sweep-queue';
+import { readConfig, sweepQueueEnv } from '#commons/platform/config';
+import { logger } from '#commons/platform/logger';
+import { dispatchSweep, sweepIdFor } from '#commons/revalidation/revalidation';
+import { SqsShareQueue } from '#commons/revalidation/sweep-queue';
 
 const config = readConfig(sweepQueueEnv);
 const queue = new SqsShareQueue(new SQSClient({}), config.SWEEP_QUEUE_URL);

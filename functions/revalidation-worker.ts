@@ -1,17 +1,17 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { loadAppSecret } from '#commons/app-secret';
-import { AppUsageGate } from '#commons/app-usage-gate';
-import { createDocumentClient, createKmsClient } from '#commons/aws-clients';
-import { CapacityMeter } from '#commons/capacity-meter';
-import { facebookEnv, readConfig, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/config';
-import { GraphBatchChecker } from '#commons/graph-batch';
-import { createGraphClient } from '#commons/graph-client';
-import { RevocationStore, SweepIndex } from '#commons/repository';
-import { SqsShareQueue } from '#commons/sweep-queue';
-import { SweepWorker } from '#commons/sweep-worker';
-import { EnvelopeVault } from '#commons/vault';
+import { loadAppSecret } from '#commons/facebook/app-secret';
+import { AppUsageGate } from '#commons/revalidation/app-usage-gate';
+import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
+import { CapacityMeter } from '#commons/storage/capacity-meter';
+import { facebookEnv, readConfig, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
+import { GraphBatchChecker } from '#commons/facebook/graph-batch';
+import { createGraphClient } from '#commons/facebook/graph-client';
+import { RevocationStore, SweepIndex } from '#commons/storage/repository';
+import { SqsShareQueue } from '#commons/revalidation/sweep-queue';
+import { SweepWorker } from '#commons/revalidation/sweep-worker';
+import { EnvelopeVault } from '#commons/crypto/vault';
 
 const config = readConfig(storeEnv.and(vaultEnv).and(facebookEnv).and(revocationEnv).and(sweepQueueEnv).and(sweepWorkerEnv));
 const meter = new CapacityMeter();

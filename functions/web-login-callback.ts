@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import { createDocumentClient } from '#commons/aws-clients';
-import { readConfig, webOriginsEnv } from '#commons/config';
-import { cookieNamesFor, readCookie, serializeCookie } from '#commons/cookies';
-import { httpHandler, parseQuery } from '#commons/http';
-import { logger } from '#commons/logger';
-import { browserErrorResponse } from '#commons/login-pages';
-import { LoginStateStore } from '#commons/repository';
-import { createSignInDependencies, signInEnv } from '#commons/sign-in-wiring';
-import { withQueryParameter } from '#commons/return-to';
-import { callbackUrl, completeWebLogin } from '#commons/web-login';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { readConfig, webOriginsEnv } from '#commons/platform/config';
+import { cookieNamesFor, readCookie, serializeCookie } from '#commons/sessions/cookies';
+import { httpHandler, parseQuery } from '#commons/platform/http';
+import { logger } from '#commons/platform/logger';
+import { browserErrorResponse } from '#commons/web-login/login-pages';
+import { LoginStateStore } from '#commons/storage/repository';
+import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
+import { withQueryParameter } from '#commons/web-login/return-to';
+import { callbackUrl, completeWebLogin } from '#commons/web-login/web-login';
 
 const config = readConfig(signInEnv.and(webOriginsEnv));
 const doc = createDocumentClient();

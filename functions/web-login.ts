@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import { createDocumentClient } from '#commons/aws-clients';
-import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/config';
-import { cookieNamesFor, serializeCookie } from '#commons/cookies';
-import { httpHandler, parseQuery } from '#commons/http';
-import { logger } from '#commons/logger';
-import { browserErrorResponse } from '#commons/login-pages';
-import { LOGIN_STATE_TTL_MS } from '#commons/oauth-state';
-import { LoginStateStore } from '#commons/repository';
-import { MAX_RETURN_TO_LENGTH } from '#commons/return-to';
-import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-login';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { cookieNamesFor, serializeCookie } from '#commons/sessions/cookies';
+import { httpHandler, parseQuery } from '#commons/platform/http';
+import { logger } from '#commons/platform/logger';
+import { browserErrorResponse } from '#commons/web-login/login-pages';
+import { LOGIN_STATE_TTL_MS } from '#commons/web-login/oauth-state';
+import { LoginStateStore } from '#commons/storage/repository';
+import { MAX_RETURN_TO_LENGTH } from '#commons/web-login/return-to';
+import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-login/web-login';
 
 const config = readConfig(storeEnv.and(facebookDialogEnv).and(webOriginsEnv));
 const states = new LoginStateStore(createDocumentClient(), config.TABLE_NAME);

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ConfigurableFunction } from './session-guard-function.ts';
 
-/** Same rules as `facebookEnv` in functions/commons/config.ts, checked at synth instead of at cold start. */
+/** Same rules as `facebookEnv` in functions/commons/platform/config.ts, checked at synth instead of at cold start. */
 const APP_ID = /^\d{1,32}$/;
 const GRAPH_API_VERSION = /^v\d+\.\d+$/;
 

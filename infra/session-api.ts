@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { corsPolicy, type RouteDefinition } from '../functions/routes.ts';
+import { corsPolicy, type RouteDefinition } from '#functions/routes';
 
 export interface SessionApiProps {
   /** The route table (functions/routes.ts): one API route per entry. */

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { authorizerEntry, type RouteDefinition, routes as routeTable } from '../functions/routes.ts';
+import { authorizerEntry, type RouteDefinition, routes as routeTable } from '#functions/routes';
 import { FacebookApp } from './facebook-app.ts';
 import { Revalidation } from './revalidation.ts';
 import { SessionApi } from './session-api.ts';

@@ -8,7 +8,7 @@ import type { ConfigurableFunction } from './session-guard-function.ts';
 export const SWEEP_PROJECTION = ['userId', 'sealedToken', 'expiresAt', 'status'] as const;
 
 /**
- * The single table `functions/commons/repository.ts` lays out (`pk`/`sk`, GSIs `byUser` and
+ * The single table `functions/commons/storage/repository.ts` lays out (`pk`/`sk`, GSIs `byUser` and
  * `sweep`, TTL on `ttl` in epoch seconds).
  *
  * Encryption: AWS-managed key (`aws/dynamodb`), on purpose. The secret part of an item, the

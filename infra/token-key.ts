@@ -6,7 +6,7 @@ import type { ConfigurableFunction } from './session-guard-function.ts';
 
 /**
  * The encryption context every use of the token key carries. Must equal `KMS_ENCRYPTION_CONTEXT`
- * in functions/commons/vault.ts (a test checks); kept separate so infra does not import the SDK.
+ * in functions/commons/crypto/vault.ts (a test checks); kept separate so infra does not import the SDK.
  */
 export const TOKEN_ENCRYPTION_CONTEXT = { purpose: 'session-info-token' } as const;
 
@@ -17,7 +17,7 @@ export interface TokenKeyProps {
 
 /**
  * The customer-managed key that wraps the data keys sealing Facebook session-info tokens
- * (envelope encryption, see functions/commons/vault.ts). Rotation on; retained when the stack goes,
+ * (envelope encryption, see functions/commons/crypto/vault.ts). Rotation on; retained when the stack goes,
  * because sealed tokens in a retained table would otherwise be unreadable forever.
  *
  * Two grants, each bound to the encryption context by an IAM condition so the key cannot be used

@@ -6,7 +6,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import type { RouteDefinition } from '../functions/routes.ts';
+import type { RouteDefinition } from '#functions/routes';
 
 /**
  * Serves Lambda handlers the way an API Gateway HTTP API (payload 2.0) does: it builds the same

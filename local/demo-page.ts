@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LocalRoute } from './api-gateway.ts';
-import type { GraphEmulator } from './emulators/graph.ts';
+import type { GraphEmulator } from '#local/emulators/graph';
 
 /**
  * The local stack's demo page at `/`: how a newcomer sees the web sign-in work. "Continue with

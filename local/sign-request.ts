@@ -1,4 +1,4 @@
-import { signSignedRequest } from '../functions/commons/signed-request.ts';
+import { signSignedRequest } from '#commons/facebook-callbacks/signed-request';
 import { DEFAULT_APP_SECRET } from './stack.ts';
 
 /**

@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { readConfig, webOriginsEnv } from '../functions/commons/config.ts';
-import { authorizerEntry, corsPolicy, routes } from '../functions/routes.ts';
+import { readConfig, webOriginsEnv } from '#commons/platform/config';
+import { authorizerEntry, corsPolicy, routes } from '#functions/routes';
 import { type AuthorizerHandler, type BoundRoute, type HttpHandler, type LocalRoute, type RunningApi, startApiGateway } from './api-gateway.ts';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
-import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from './emulators/graph.ts';
-import { type KmsEmulator, startKmsEmulator } from './emulators/kms.ts';
+import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from '#local/emulators/graph';
+import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
 import { ensureTable } from './table.ts';
 import { demoPageRoute } from './demo-page.ts';
-import { callbackUrl } from '../functions/commons/web-login.ts';
+import { callbackUrl } from '#commons/web-login/web-login';
 
 /**
  * The whole service on one machine: the real handlers behind an API Gateway emulation, with

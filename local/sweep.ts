@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ShareReport } from '../functions/commons/sweep-worker.ts';
-import type { ShareCounts } from '../functions/commons/revalidation.ts';
+import type { ShareReport } from '#commons/revalidation/sweep-worker';
+import type { ShareCounts } from '#commons/revalidation/revalidation';
 import type { LocalRoute } from './api-gateway.ts';
-import { type SqsEmulator, type SqsMessage, startSqsEmulator } from './emulators/sqs.ts';
+import { type SqsEmulator, type SqsMessage, startSqsEmulator } from '#local/emulators/sqs';
 
 /**
  * The scheduled revalidation on one machine. Stands in for what AWS provides around the two
@@ -99,8 +99,8 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
     env.SWEEP_QUEUE_URL = queueUrl;
     // EMF lines on stdout help nobody locally; set it to false to see them.
     env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-    dispatcher = ((await import('../functions/revalidation-dispatcher.ts')) as { handler: DispatcherHandler }).handler;
-    workerModule = (await import('../functions/revalidation-worker.ts')) as WorkerModule;
+    dispatcher = ((await import('#functions/revalidation-dispatcher')) as { handler: DispatcherHandler }).handler;
+    workerModule = (await import('#functions/revalidation-worker')) as WorkerModule;
     const interval = options.intervalSeconds ?? 0;
     if (interval > 0) {
       timer = setInterval(() => {

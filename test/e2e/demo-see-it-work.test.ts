@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoFacebookControlsRoute } from '../../local/demo-page.ts';
-import { launchChromium } from '../support/browser.ts';
-import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+import { demoFacebookControlsRoute } from '#local/demo-page';
+import { launchChromium } from '#test/support/browser';
+import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /**
  * The demo's "See it work" control, as a newcomer uses it: sign in, end the Facebook session the

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { launchChromium } from '#test/support/browser';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * What a browser sees when a web sign-in goes wrong or is attacked: a cancelled dialog, a

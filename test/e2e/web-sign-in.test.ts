@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { launchChromium } from '#test/support/browser';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * The web sign-in in a real browser (Debian's Chromium through playwright-core): the demo page at

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
-import { bundlingOptions, ESM_REQUIRE_BANNER, esbuildOptionsFor, LAMBDA_NODE_TARGET } from '../../infra/bundling.ts';
-import { entryPath } from '../../infra/session-guard-function.ts';
+import { bundlingOptions, ESM_REQUIRE_BANNER, esbuildOptionsFor, LAMBDA_NODE_TARGET } from '#infra/bundling';
+import { entryPath } from '#infra/session-guard-function';
 
 describe('bundling options', () => {
   it('NodejsFunction and plain esbuild get the same build', () => {

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { tableDefinition, TTL_ATTRIBUTE } from '../../local/table.ts';
-import { buildTestApp } from './template-helpers.ts';
+import { tableDefinition, TTL_ATTRIBUTE } from '#local/table';
+import { buildTestApp } from '#test/infra/template-helpers';
 
 /** The local stack must create the table the CDK stack deploys, or local tests prove nothing. */
 describe('local table vs CDK table', () => {

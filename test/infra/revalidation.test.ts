@@ -6,12 +6,12 @@ import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readConfig, sweepQueueEnv, sweepWorkerEnv } from '../../functions/commons/config.ts';
-import { esbuildOptionsFor } from '../../infra/bundling.ts';
-import { entryPath } from '../../infra/session-guard-function.ts';
-import { SessionGuardStack, type SessionGuardStackProps } from '../../infra/session-guard-stack.ts';
+import { readConfig, sweepQueueEnv, sweepWorkerEnv } from '#commons/platform/config';
+import { esbuildOptionsFor } from '#infra/bundling';
+import { entryPath } from '#infra/session-guard-function';
+import { SessionGuardStack, type SessionGuardStackProps } from '#infra/session-guard-stack';
 import cdkJson from '../../cdk.json' with { type: 'json' };
-import { actionCovers, actionsOf, buildTestApp, statementsForRole, TEST_FACEBOOK_APP_ID } from './template-helpers.ts';
+import { actionCovers, actionsOf, buildTestApp, statementsForRole, TEST_FACEBOOK_APP_ID } from '#test/infra/template-helpers';
 
 /**
  * The scheduled revalidation's infrastructure, asserted property by property. The stack is built

@@ -7,11 +7,11 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appSecretEnv, dataDeletionEnv, facebookDialogEnv, facebookEnv, sessionEnv, webOriginsEnv } from '../../functions/commons/config.ts';
-import { authorizerEntry, routes } from '../../functions/routes.ts';
-import { esbuildOptionsFor } from '../../infra/bundling.ts';
-import { entryPath } from '../../infra/session-guard-function.ts';
-import type { SessionGuardStack } from '../../infra/session-guard-stack.ts';
+import { appSecretEnv, dataDeletionEnv, facebookDialogEnv, facebookEnv, sessionEnv, webOriginsEnv } from '#commons/platform/config';
+import { authorizerEntry, routes } from '#functions/routes';
+import { esbuildOptionsFor } from '#infra/bundling';
+import { entryPath } from '#infra/session-guard-function';
+import type { SessionGuardStack } from '#infra/session-guard-stack';
 import {
   actionCovers,
   actionsOf,
@@ -20,7 +20,7 @@ import {
   type Statement,
   statementsForRole,
   TEST_FACEBOOK_APP_ID,
-} from './template-helpers.ts';
+} from '#test/infra/template-helpers';
 
 /**
  * Security properties of the synthesized stack, asserted one by one (no snapshots). One app,

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import cdkJson from '../../cdk.json' with { type: 'json' };
-import { createSessionGuardApp } from '../../infra/session-guard-app.ts';
-import type { SessionGuardStack } from '../../infra/session-guard-stack.ts';
+import { createSessionGuardApp } from '#infra/session-guard-app';
+import type { SessionGuardStack } from '#infra/session-guard-stack';
 
 export const TEST_FACEBOOK_APP_ID = '1234567890';
 

@@ -3,11 +3,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KMS_ENCRYPTION_CONTEXT } from '../../functions/commons/vault.ts';
-import type { RouteDefinition } from '../../functions/routes.ts';
-import { SessionGuardStack } from '../../infra/session-guard-stack.ts';
-import { TOKEN_ENCRYPTION_CONTEXT, TokenKey } from '../../infra/token-key.ts';
-import { buildTestApp, TEST_FACEBOOK_APP_ID } from './template-helpers.ts';
+import { KMS_ENCRYPTION_CONTEXT } from '#commons/crypto/vault';
+import type { RouteDefinition } from '#functions/routes';
+import { SessionGuardStack } from '#infra/session-guard-stack';
+import { TOKEN_ENCRYPTION_CONTEXT, TokenKey } from '#infra/token-key';
+import { buildTestApp, TEST_FACEBOOK_APP_ID } from '#test/infra/template-helpers';
 
 /** How the stack reacts to its inputs. No bundling here: only wiring is under test. */
 const noBundling = { 'aws:cdk:bundling-stacks': [] };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type AuthorizerHandler, type RunningApi, startApiGateway } from '../../local/api-gateway.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { type AuthorizerHandler, type RunningApi, startApiGateway } from '#local/api-gateway';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * The authorizer as API Gateway runs it in front of a protected route: the real handler against
@@ -14,7 +14,7 @@ const seenByRoute: APIGatewayProxyEventV2[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
-  authorizer = ((await import('../../functions/authorizer.ts')) as { handler: AuthorizerHandler }).handler;
+  authorizer = ((await import('#functions/authorizer')) as { handler: AuthorizerHandler }).handler;
   protectedApi = await startApiGateway({
     authorizer,
     routes: [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * Fuzzes the public routes with malformed bodies and headers: every case must get a 4xx in the

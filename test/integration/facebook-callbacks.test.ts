@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSignedRequest } from '../../functions/commons/signed-request.ts';
-import { sha256Hex } from '../../functions/commons/session-tokens.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { signSignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { sha256Hex } from '#commons/sessions/session-tokens';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * Facebook's deauthorize and data-deletion callbacks on the local stack: real handlers, DynamoDB

@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../local/emulators/graph.ts';
+import { startGraphEmulator, type GraphEmulator } from '#local/emulators/graph';
 
 const APP = { appId: '1000001', appSecret: 'secret-one' };
 const OTHER = { appId: '2000002', appSecret: 'secret-two' };

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../local/emulators/graph.ts';
+import { startGraphEmulator, type GraphEmulator } from '#local/emulators/graph';
 
 const APP = { appId: '1000001', appSecret: 'secret-one' };
 const STRICT = { appId: '4000004', appSecret: 'secret-four', redirectUris: ['https://app.example/callback?from=fb'] };

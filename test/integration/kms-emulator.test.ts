@@ -19,7 +19,7 @@ import {
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KmsEmulator, startKmsEmulator } from '../../local/emulators/kms.ts';
+import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
 
 let emulator: KmsEmulator;
 let kms: KMSClient;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb-local.ts';
+import { freePort } from '#local/dynamodb-local';
 
 /** `npm start` as a newcomer runs it: one command, everything up, a token to try printed. */
 let child: ChildProcess | undefined;

@@ -1,8 +1,8 @@
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EnvelopeVault } from '../../functions/commons/vault.ts';
-import type { GraphFault } from '../../local/emulators/graph.ts';
-import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+import { EnvelopeVault } from '#commons/crypto/vault';
+import type { GraphFault } from '#local/emulators/graph';
+import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /**
  * Transient trouble never revokes anything: with faults injected into the Graph emulator (and KMS

@@ -1,9 +1,9 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvelopeVault } from '../../functions/commons/vault.ts';
-import type { SessionEndReason } from '../../local/emulators/graph.ts';
-import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+import { EnvelopeVault } from '#commons/crypto/vault';
+import type { SessionEndReason } from '#local/emulators/graph';
+import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /**
  * The scheduled revalidation end to end on the local stack: the Facebook session ends in the Graph
@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 
 beforeAll(async () => {
   stack = await startSweepTestStack({ otherGraphApps: [{ appId: '999000111222333', appSecret: 'other-app-secret' }] });
-  authorize = ((await import('../../functions/authorizer.ts')) as { handler: typeof authorize }).handler;
+  authorize = ((await import('#functions/authorizer')) as { handler: typeof authorize }).handler;
 });
 afterAll(async () => {
   await stack?.close();

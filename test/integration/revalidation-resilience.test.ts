@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RevocationReason } from '../../functions/commons/errors.ts';
-import { RevocationStore, SweepIndex } from '../../functions/commons/repository.ts';
-import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+import type { RevocationReason } from '#commons/platform/errors';
+import { RevocationStore, SweepIndex } from '#commons/storage/repository';
+import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /**
  * Shares that outgrow one run, a worker that dies part way through a share, and a share that keeps

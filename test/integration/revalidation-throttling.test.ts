@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /**
  * Facebook's `X-App-Usage` steers the sweep: in the slow-down band it pauses before each Graph

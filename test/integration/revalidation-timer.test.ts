@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSweepTestStack, type SweepTestStack } from '../support/sweep-stack.ts';
+import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /** The local stack sweeps by itself on its timer (`SWEEP_INTERVAL_SECONDS` for `npm start`). */
 let stack: SweepTestStack;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { EnvelopeVault, VaultError } from '../../functions/commons/vault.ts';
-import { sha256Hex } from '../../functions/commons/session-tokens.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { EnvelopeVault, VaultError } from '#commons/crypto/vault';
+import { sha256Hex } from '#commons/sessions/session-tokens';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 const OTHER_APP = { appId: '999000111222333', appSecret: 'other-app-secret' };
 let stack: TestStack;

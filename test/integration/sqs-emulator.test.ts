@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SqsEmulator, startSqsEmulator } from '../../local/emulators/sqs.ts';
+import { type SqsEmulator, startSqsEmulator } from '#local/emulators/sqs';
 
 /** The SQS emulator as the real SDK client sees it (AWS JSON 1.0): what the sweep relies on. */
 let sqs: SqsEmulator;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../functions/commons/session-tokens.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sha256Hex } from '#commons/sessions/session-tokens';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * The browser sign-in, every branch, against the real handlers, DynamoDB Local and the Graph
@@ -497,7 +497,7 @@ describe('the session cookie at the authorizer', () => {
   });
 
   it('admits the cookie on reads, and on writes only from an allowed Origin', async () => {
-    const authorizer = ((await import('../../functions/authorizer.ts')) as { handler: Authorizer }).handler;
+    const authorizer = ((await import('#functions/authorizer')) as { handler: Authorizer }).handler;
     const { response, person } = await signedInThroughDialog();
     const cookies = [`sg_session=${valueOf(setCookies(response).get('sg_session'))}`];
     const read = await authorizer(event('GET', {}, cookies));

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type LocalStack, startLocalStack, type LocalStackOptions } from '../../local/stack.ts';
+import { type LocalStack, startLocalStack, type LocalStackOptions } from '#local/stack';
 
 /**
  * One local stack per test file, plus what tests need around it: an HTTP helper, a way to read

@@ -1,6 +1,6 @@
-import { createLocalSweep, type LocalSweep, type LocalSweepOptions, type SweepSummary } from '../../local/sweep.ts';
-import type { LocalStackOptions } from '../../local/stack.ts';
-import { startTestStack, type TestStack } from './local-stack.ts';
+import { createLocalSweep, type LocalSweep, type LocalSweepOptions, type SweepSummary } from '#local/sweep';
+import type { LocalStackOptions } from '#local/stack';
+import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
  * A test stack with the local sweep wired in exactly as `npm start` does it (its route on the API,

@@ -1,0 +1,45 @@
+import type { RevocationStore, SessionStore } from '#commons/storage/repository';
+
+/**
+ * What happens when a person removes the app on Facebook (the deauthorize callback): every live
+ * session of theirs is revoked with reason `app_removed`, its sealed token deleted and a
+ * revocation record kept for audit. Idempotent: sessions already revoked or ended are left as
+ * they are, and a person we never saw has nothing to revoke.
+ */
+export interface AppRemovalDeps {
+  readonly sessions: Pick<SessionStore, 'getUserByFacebookId'>;
+  readonly revocations: Pick<RevocationStore, 'sessionIdsOfUser' | 'revokeSession'>;
+  /** Revocations in flight at once, for a person with many sessions. @default 8 */
+  readonly concurrency?: number;
+}
+
+export interface AppRemovalOutcome {
+  readonly userFound: boolean;
+  /** Sessions this call revoked. */
+  readonly revoked: number;
+  /** Sessions that were already revoked, signed out or gone. */
+  readonly notActive: number;
+}
+
+export async function revokeSessionsOfRemovedApp(deps: AppRemovalDeps, facebookUserId: string): Promise<AppRemovalOutcome> {
+  const user = await deps.sessions.getUserByFacebookId(facebookUserId);
+  if (!user) return { userFound: false, revoked: 0, notActive: 0 };
+  const concurrency = deps.concurrency ?? 8;
+  let revoked = 0;
+  let notActive = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    const outcomes = await Promise.all(batch.map((sessionId) => deps.revocations.revokeSession(sessionId, 'app_removed')));
+    for (const outcome of outcomes) {
+      if (outcome.result === 'revoked') revoked++;
+      else notActive++;
+    }
+    batch = [];
+  };
+  for await (const sessionId of deps.revocations.sessionIdsOfUser(user.id)) {
+    batch.push(sessionId);
+    if (batch.length >= concurrency) await flush();
+  }
+  await flush();
+  return { userFound: true, revoked, notActive };
+}

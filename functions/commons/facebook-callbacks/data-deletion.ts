@@ -1,0 +1,93 @@
+import { createHmac } from 'node:crypto';
+import type { DataDeletionRecord, PersonDataStore, SessionStore } from '#commons/storage/repository';
+
+/**
+ * Facebook's data-deletion callback: erase everything held on one person, and leave behind only
+ * an anonymous record (confirmation code, status, times, counts) that the status page shows.
+ *
+ * What goes: every session record (live sessions with their sealed Facebook tokens, and the
+ * revocation records kept for audit), the session-info token locks, the user record and the
+ * Facebook-id link. The order makes a crash harmless: the link goes last, so a retried callback
+ * still finds the person and finishes the job.
+ */
+export interface DataDeletionDeps {
+  readonly sessions: Pick<SessionStore, 'getUserByFacebookId'>;
+  readonly personData: Pick<
+    PersonDataStore,
+    'sessionPagesOfUser' | 'deleteSessions' | 'deleteUser' | 'startDataDeletion' | 'completeDataDeletion'
+  >;
+  /** How long the deletion record and its status page are kept. */
+  readonly recordRetentionMs: number;
+}
+
+/** 24 characters of RFC 4648 base32: 120 bits, letters and digits only, as Facebook asks. */
+export const CONFIRMATION_CODE_PATTERN = /^[A-Z2-7]{24}$/;
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * The confirmation code for one signed request: an HMAC of it under the app secret. The same
+ * request sent twice (Facebook retries) gets the same code and so the same record, yet the record
+ * needs no user id or Facebook id to be found again, and nobody without the app secret can link a
+ * code to a person.
+ */
+export function confirmationCodeFor(signedRequest: string, appSecret: string): string {
+  const digest = createHmac('sha256', appSecret).update(`session-guard/data-deletion/v1\n${signedRequest}`, 'utf8').digest();
+  let bits = 0;
+  let value = 0;
+  let code = '';
+  for (const byte of digest.subarray(0, 15)) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      code += BASE32_ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return code;
+}
+
+/** The status page Facebook shows the person: `<base>/v1/facebook/data-deletion/<code>`. */
+export function dataDeletionStatusUrl(publicBaseUrl: string, confirmationCode: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/v1/facebook/data-deletion/${confirmationCode}`;
+}
+
+/** Rounds of byUser queries; more than one only when the index lags behind new sessions. */
+const MAX_QUERY_PASSES = 3;
+
+/**
+ * Deletes everything held on the person and completes the deletion record for this code.
+ * Idempotent: a record already completed is returned as it is; one left `in_progress` by a
+ * failed attempt is finished (every step deletes unconditionally and tolerates absence).
+ */
+export async function deletePersonData(
+  deps: DataDeletionDeps,
+  facebookUserId: string,
+  confirmationCode: string,
+): Promise<DataDeletionRecord> {
+  const record = await deps.personData.startDataDeletion(confirmationCode, deps.recordRetentionMs);
+  if (record.status === 'completed') return record;
+
+  let sessionsDeleted = 0;
+  let userRecords = 0;
+  const user = await deps.sessions.getUserByFacebookId(facebookUserId);
+  if (user) {
+    const seen = new Set<string>();
+    for (let pass = 0; pass < MAX_QUERY_PASSES; pass++) {
+      let found = 0;
+      for await (const page of deps.personData.sessionPagesOfUser(user.id)) {
+        const fresh = page.filter((session) => !seen.has(session.sessionId));
+        for (const session of fresh) seen.add(session.sessionId);
+        found += fresh.length;
+        if (fresh.length > 0) await deps.personData.deleteSessions(fresh);
+      }
+      // Nothing new: the index has nothing more of theirs (deleted ones may linger in it briefly).
+      if (found === 0) break;
+    }
+    sessionsDeleted = seen.size;
+    // Hook for anything else stored per person (nonces, say): delete it here, before the user
+    // record and the link, so a retry can still find it. Web sign-in state (OAUTHSTATE#) needs
+    // nothing: it is written before anyone is known, names no one, and lives 10 minutes.
+    userRecords = await deps.personData.deleteUser(user.id, facebookUserId);
+  }
+  return deps.personData.completeDataDeletion(confirmationCode, { sessions: sessionsDeleted, userRecords });
+}

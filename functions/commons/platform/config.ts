@@ -1,0 +1,181 @@
+import * as z from 'zod';
+
+/**
+ * Environment, checked once at cold start. Each Lambda entry reads only the sections it needs, so a
+ * function is never handed a setting (or a permission) it has no use for.
+ */
+const positiveInt = z.coerce.number().int().positive();
+
+export const storeEnv = z.object({
+  TABLE_NAME: z.string().min(1),
+});
+
+export const vaultEnv = z.object({
+  /** Key id, ARN or alias of the customer-managed key that wraps the data keys. */
+  KMS_KEY_ID: z.string().min(1),
+});
+
+export const facebookEnv = z
+  .object({
+    FACEBOOK_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the numeric Facebook app id'),
+    /** Locally the secret itself; in AWS only the ARN of the Secrets Manager secret that holds it. */
+    FACEBOOK_APP_SECRET: z.string().min(1).optional(),
+    FACEBOOK_APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    GRAPH_API_URL: z.url().default('https://graph.facebook.com'),
+    GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+    GRAPH_TIMEOUT_MS: positiveInt.default(3000),
+  })
+  .refine((env) => Boolean(env.FACEBOOK_APP_SECRET) !== Boolean(env.FACEBOOK_APP_SECRET_ARN), {
+    message: 'set exactly one of FACEBOOK_APP_SECRET (local) and FACEBOOK_APP_SECRET_ARN (AWS)',
+    path: ['FACEBOOK_APP_SECRET'],
+  });
+
+export const sessionEnv = z.object({
+  /** Absolute session lifetime; a session never outlives its Facebook session-info token either. */
+  SESSION_MAX_AGE_SECONDS: positiveInt.default(30 * 24 * 3600),
+});
+
+export const revocationEnv = z.object({
+  /** How long a revocation record is kept for audit. */
+  REVOCATION_RETENTION_DAYS: positiveInt.default(90),
+});
+
+/** The queue of sweep shares (dispatcher and worker): in AWS the SQS queue URL. */
+export const sweepQueueEnv = z.object({
+  SWEEP_QUEUE_URL: z.url(),
+});
+
+const percent = z.coerce.number().min(0).max(100);
+
+/** How the revalidation worker paces itself (see functions/commons/revalidation/revalidation.ts). */
+export const sweepWorkerEnv = z
+  .object({
+    /** Sessions per page of the sweep index. */
+    SWEEP_PAGE_SIZE: positiveInt.max(1000).default(500),
+    /** Pages one run reads before queuing a continuation for the rest of its share. */
+    SWEEP_MAX_PAGES_PER_RUN: positiveInt.default(40),
+    /** Graph batch requests (of up to 50 tokens) in flight at once per share. */
+    SWEEP_BATCH_CONCURRENCY: positiveInt.max(20).default(4),
+    /** Time left in a run below which no new page is started (the rest goes to a continuation). */
+    SWEEP_TIME_RESERVE_SECONDS: positiveInt.default(30),
+    /** Per Graph request of the sweep: a batch of 50 checks takes longer than one sign-in check. */
+    SWEEP_GRAPH_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
+    /** From this X-App-Usage percent the sweep pauses before each Graph batch. */
+    APP_USAGE_SLOWDOWN_PERCENT: percent.default(60),
+    /** From this X-App-Usage percent the sweep stops and leaves the rest for the next run. */
+    APP_USAGE_STOP_PERCENT: percent.default(80),
+    /** The pause in the slow-down band. */
+    APP_USAGE_SLOWDOWN_PAUSE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+    /** A failed share comes back after this many seconds, doubling with each receive… */
+    SWEEP_RETRY_BASE_SECONDS: positiveInt.max(43_200).default(30),
+    /** …up to this (SQS allows at most 12 hours). */
+    SWEEP_RETRY_MAX_SECONDS: positiveInt.max(43_200).default(900),
+  })
+  .refine((env) => env.APP_USAGE_SLOWDOWN_PERCENT <= env.APP_USAGE_STOP_PERCENT, {
+    message: 'must not exceed APP_USAGE_STOP_PERCENT',
+    path: ['APP_USAGE_SLOWDOWN_PERCENT'],
+  })
+  .refine((env) => env.SWEEP_RETRY_BASE_SECONDS <= env.SWEEP_RETRY_MAX_SECONDS, {
+    message: 'must not exceed SWEEP_RETRY_MAX_SECONDS',
+    path: ['SWEEP_RETRY_BASE_SECONDS'],
+  });
+
+/**
+ * Only the app secret: the Facebook callbacks verify `signed_request` with it and call nothing.
+ * Same rules as the secret in `facebookEnv`.
+ */
+export const appSecretEnv = z
+  .object({
+    FACEBOOK_APP_SECRET: z.string().min(1).optional(),
+    FACEBOOK_APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  })
+  .refine((env) => Boolean(env.FACEBOOK_APP_SECRET) !== Boolean(env.FACEBOOK_APP_SECRET_ARN), {
+    message: 'set exactly one of FACEBOOK_APP_SECRET (local) and FACEBOOK_APP_SECRET_ARN (AWS)',
+    path: ['FACEBOOK_APP_SECRET'],
+  });
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Where the service is reachable from the internet: https, or http on a loopback host (local stack). */
+const publicBaseUrl = z
+  .url()
+  .refine((value) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    return url !== undefined && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
+  }, 'must be an https URL (http only on localhost)')
+  .refine((value) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    return url !== undefined && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  }, 'must have no query, fragment or credentials')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+export const dataDeletionEnv = z.object({
+  /** Base of the status-page URL handed to Facebook (the API URL, or its custom domain). */
+  PUBLIC_BASE_URL: publicBaseUrl,
+  /** How long the anonymous deletion record (and so its status page) is kept. */
+  DATA_DELETION_RECORD_RETENTION_DAYS: positiveInt.default(90),
+});
+
+/** Origins (`https://app.example.com`), comma-separated: exact, no path, no trailing slash. */
+const originList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(/[\s,]+/).filter((entry) => entry !== ''))
+  .refine(
+    (origins) =>
+      origins.every((origin) => {
+        try {
+          const url = new URL(origin);
+          const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+          // A host name or address: no wildcards or other characters URL parsing lets through.
+          const plainHost = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname);
+          return secure && plainHost && url.origin === origin;
+        } catch {
+          return false;
+        }
+      }),
+    'must be exact origins like https://app.example.com (https; http only on localhost), comma-separated',
+  );
+
+/**
+ * Browser sessions (the `sg_session` cookie). PUBLIC_BASE_URL decides the cookie names and
+ * whether they are Secure (https: `__Host-` names; http on loopback: plain names), and with
+ * RETURN_TO_ALLOWED_ORIGINS which origins may send cookie-authenticated requests that change state.
+ */
+export const webOriginsEnv = z.object({
+  PUBLIC_BASE_URL: publicBaseUrl,
+  /** Origins other than PUBLIC_BASE_URL's that sign-in may return to and that may use the cookie. */
+  RETURN_TO_ALLOWED_ORIGINS: originList,
+});
+
+/** Facebook's login dialog, as the web sign-in start sends the browser to it. No app secret. */
+export const facebookDialogEnv = z.object({
+  FACEBOOK_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the numeric Facebook app id'),
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+  /** Origin of the login dialog (`{origin}/{version}/dialog/oauth`). */
+  FACEBOOK_DIALOG_URL: z
+    .url()
+    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+    .default('https://www.facebook.com')
+    .transform((value) => value.replace(/\/+$/, '')),
+  /** Permissions the dialog asks for, comma-separated. */
+  FACEBOOK_SCOPES: z
+    .string()
+    .default('public_profile')
+    .transform((value) => value.split(/[\s,]+/).filter((scope) => scope !== ''))
+    .refine((scopes) => scopes.length > 0 && scopes.every((scope) => /^[a-z_]+$/.test(scope)), 'must be Facebook permission names, comma-separated'),
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `env` against `schema`; a missing or bad variable fails with its name. */
+export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,321 @@
+import type { AppUsageGate } from './app-usage-gate.ts';
+import { isTransientAwsError } from '#commons/platform/aws-errors';
+import type { RevocationReason } from '#commons/platform/errors';
+import { type BatchTokenChecker, MAX_GRAPH_BATCH_SIZE } from '#commons/facebook/graph-batch';
+import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import { logger } from '#commons/platform/logger';
+import { type RevocationStore, type SweepEntry, type SweepIndex, sweepShards } from '#commons/storage/repository';
+import { revocationReasonFor } from './revocation-reasons.ts';
+import type { ShareQueue, SweepShare } from './sweep-queue.ts';
+import type { TokenVault } from '#commons/crypto/vault';
+
+/**
+ * The scheduled revalidation: every live session's Facebook session-info token is checked with
+ * `/debug_token`, and the session is revoked when Facebook says the token is dead.
+ *
+ * The dispatcher splits a sweep into shares (one per shard of the `sweep` index) and queues them;
+ * a worker checks one share page by page. No run ever needs to see every session: a share that
+ * does not fit one run's page or time budget queues its own continuation from where it stopped,
+ * so the design holds for millions of sessions (64 shards x any number of runs).
+ *
+ * What never happens: revoking on anything but Facebook's own verdict. Transient trouble (Graph
+ * down, slow, throttling or garbled; KMS or DynamoDB throttling) leaves the session for the next
+ * sweep and is counted as `deferred`. A valid session costs no write at all.
+ */
+
+// ---- dispatcher -----------------------------------------------------------------------------
+
+export interface DispatchResult {
+  readonly sweepId: string;
+  readonly shares: number;
+}
+
+/** Queues one share per shard of the `sweep` index. */
+export async function dispatchSweep(queue: ShareQueue, sweepId: string): Promise<DispatchResult> {
+  const shares: SweepShare[] = sweepShards().map((shard) => ({ sweepId, shard, part: 0 }));
+  await queue.send(shares);
+  return { sweepId, shares: shares.length };
+}
+
+/** `sweep-2025-01-15T12:00:00Z-1a2b3c4d`: stable for one schedule event, so its retries share it. */
+export function sweepIdFor(time: string, eventId: string): string {
+  const safeTime = time.replace(/[^0-9A-Za-z:.-]/g, '');
+  const safeId = eventId.replace(/[^0-9A-Za-z]/g, '').slice(0, 8);
+  return `sweep-${safeTime}-${safeId}`.slice(0, 100);
+}
+
+// ---- worker ---------------------------------------------------------------------------------
+
+export interface SweepOptions {
+  /** Sessions per index page. */
+  readonly pageSize: number;
+  /** Pages one run may read before it hands the rest of its share to a continuation. */
+  readonly maxPagesPerRun: number;
+  /** Graph batch requests in flight at once for one share. */
+  readonly batchConcurrency: number;
+  /** Tokens per Graph batch request. @default 50 */
+  readonly batchSize?: number;
+  /** Pause before each batch while `X-App-Usage` is in the slow-down band. */
+  readonly slowdownPauseMs: number;
+  /** Time left (of the Lambda run) below which no new page is started. */
+  readonly timeReserveMs: number;
+}
+
+export interface RevalidationDeps {
+  readonly index: Pick<SweepIndex, 'readPage'>;
+  readonly revocations: Pick<RevocationStore, 'revokeSession'>;
+  readonly vault: Pick<TokenVault, 'open'>;
+  readonly checker: BatchTokenChecker;
+  /** Where a share's continuation goes. */
+  readonly queue: ShareQueue;
+  readonly usage: AppUsageGate;
+  readonly options: SweepOptions;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ShareCounts {
+  /** Live sessions whose check reached an outcome: valid + revoked + deferred + errors. */
+  checked: number;
+  /** Facebook vouches for the token: nothing written. */
+  valid: number;
+  /** Revoked by this run. */
+  revoked: number;
+  /** Not decided this time (transient trouble, or stopped for app usage): checked next sweep. */
+  deferred: number;
+  /** Faults retrying will not fix (a sealed token that will not open, Graph refusing our call). */
+  errors: number;
+  /** Not checked on purpose: already expired (no Graph call), or ended before we could revoke it. */
+  skipped: number;
+  revokedByReason: Partial<Record<RevocationReason, number>>;
+  /** Why sessions were deferred: graph, vault, store, app_usage. */
+  deferredByCause: Partial<Record<DeferCause, number>>;
+}
+
+export type DeferCause = 'graph' | 'vault' | 'store' | 'app_usage';
+
+export interface ShareResult extends ShareCounts {
+  readonly sweepId: string;
+  readonly shard: string;
+  readonly part: number;
+  pages: number;
+  /** A continuation message was queued for the rest of the share. */
+  continued: boolean;
+  /** The share stopped early because Facebook's app usage reached the stop threshold. */
+  stoppedForAppUsage: boolean;
+}
+
+export function emptyCounts(): ShareCounts {
+  return { checked: 0, valid: 0, revoked: 0, deferred: 0, errors: 0, skipped: 0, revokedByReason: {}, deferredByCause: {} };
+}
+
+/** A share that failed part way: the counts so far, for the log, and the cause. */
+export class ShareFailedError extends Error {
+  override readonly name = 'ShareFailedError';
+  constructor(
+    readonly result: ShareResult,
+    cause: unknown,
+  ) {
+    super(`share ${result.sweepId}/${result.shard} (part ${result.part}) failed after ${result.pages} page(s)`, { cause });
+  }
+}
+
+export interface RunBudget {
+  /** Milliseconds left in this run (Lambda's `getRemainingTimeInMillis`). */
+  remainingMs(): number;
+}
+
+/** Per-share limit on detailed warnings, so a systemic fault does not flood the log. */
+const DETAILED_WARNINGS_PER_SHARE = 5;
+
+/**
+ * Checks one share: reads the shard page by page from the cursor, checks each live session's
+ * token, revokes the dead. Throws `ShareFailedError` when it cannot go on (the index cannot be read,
+ * a revocation fails for a reason other than throttling): the message is then retried from its own
+ * cursor, which is safe because revoked sessions have left the index and revocation is conditional.
+ */
+export async function checkShare(deps: RevalidationDeps, share: SweepShare, budget: RunBudget): Promise<ShareResult> {
+  const result: ShareResult = {
+    sweepId: share.sweepId,
+    shard: share.shard,
+    part: share.part,
+    ...emptyCounts(),
+    pages: 0,
+    continued: false,
+    stoppedForAppUsage: false,
+  };
+  const run = new ShareRun(deps, share, result);
+  try {
+    if (deps.usage.decide(share.sweepId) === 'stop') {
+      result.stoppedForAppUsage = true;
+      return result;
+    }
+    let cursor = share.cursor;
+    for (;;) {
+      if (result.pages >= deps.options.maxPagesPerRun || budget.remainingMs() < deps.options.timeReserveMs) {
+        await deps.queue.send([{ sweepId: share.sweepId, shard: share.shard, ...(cursor ? { cursor } : {}), part: share.part + 1 }]);
+        result.continued = true;
+        return result;
+      }
+      const page = await deps.index.readPage(share.shard, { ...(cursor ? { cursor } : {}), limit: deps.options.pageSize });
+      result.pages += 1;
+      const stopped = await run.checkPage(page.entries);
+      if (stopped) {
+        result.stoppedForAppUsage = true;
+        return result;
+      }
+      if (!page.nextCursor) return result;
+      cursor = page.nextCursor;
+    }
+  } catch (error) {
+    throw new ShareFailedError(result, error);
+  }
+}
+
+interface Candidate {
+  readonly entry: SweepEntry;
+  readonly token: string;
+}
+
+class ShareRun {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly batchSize: number;
+  private warnings = 0;
+
+  constructor(
+    private readonly deps: RevalidationDeps,
+    private readonly share: SweepShare,
+    private readonly result: ShareResult,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.batchSize = Math.min(deps.options.batchSize ?? MAX_GRAPH_BATCH_SIZE, MAX_GRAPH_BATCH_SIZE);
+  }
+
+  /** Checks one page; answers true when the sweep must stop for app usage. */
+  async checkPage(entries: readonly SweepEntry[]): Promise<boolean> {
+    const now = this.now();
+    const live = entries.filter((entry) => {
+      // Expired sessions die by TTL and are refused on read; Facebook need not be asked.
+      const checkable = entry.status === 'active' && entry.sealedToken !== undefined && entry.expiresAt > now;
+      if (!checkable) this.result.skipped += 1;
+      return checkable;
+    });
+    const opened = await Promise.all(live.map((entry) => this.open(entry)));
+    const candidates = opened.filter((c): c is Candidate => c !== undefined);
+
+    const batches: Candidate[][] = [];
+    for (let i = 0; i < candidates.length; i += this.batchSize) batches.push(candidates.slice(i, i + this.batchSize));
+    let next = 0;
+    let stopped = false;
+    const fatal: unknown[] = [];
+    const lane = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        const decision = this.deps.usage.decide(this.share.sweepId);
+        if (decision === 'stop') {
+          stopped = true;
+          this.defer(batch.length, 'app_usage');
+          continue;
+        }
+        if (decision === 'slow') await this.sleep(this.deps.options.slowdownPauseMs);
+        try {
+          await this.checkBatch(batch);
+        } catch (error) {
+          fatal.push(error);
+          // Leave the remaining batches alone; the share is retried from its cursor.
+          next = batches.length;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.deps.options.batchConcurrency, batches.length) }, lane));
+    if (fatal.length > 0) throw fatal[0];
+    return stopped || this.deps.usage.decide(this.share.sweepId) === 'stop';
+  }
+
+  private async open(entry: SweepEntry): Promise<Candidate | undefined> {
+    try {
+      const token = await this.deps.vault.open(entry.sealedToken!, { sessionId: entry.sessionId, userId: entry.userId });
+      return { entry, token };
+    } catch (error) {
+      if (isTransientAwsError(error)) {
+        this.defer(1, 'vault');
+      } else {
+        // A sealed token that will not open is never a reason to revoke: a misconfigured key would
+        // otherwise end every session. It is counted and logged, and stays until it expires.
+        this.result.checked += 1;
+        this.result.errors += 1;
+        this.warn('sealed token could not be opened', entry, error);
+      }
+      return undefined;
+    }
+  }
+
+  private async checkBatch(batch: readonly Candidate[]): Promise<void> {
+    const outcomes = await this.deps.checker.debugTokens(batch.map((c) => c.token));
+    this.deps.usage.observe(this.share.sweepId, this.deps.checker.appUsagePercent);
+    const revocations: Promise<void>[] = [];
+    batch.forEach((candidate, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined || outcome instanceof GraphTransientError) {
+        this.defer(1, 'graph');
+      } else if (outcome instanceof GraphRequestError) {
+        this.result.checked += 1;
+        this.result.errors += 1;
+        this.warn('Facebook refused the check', candidate.entry, outcome);
+      } else {
+        const reason = revocationReasonFor(outcome);
+        if (reason === undefined) {
+          this.result.checked += 1;
+          this.result.valid += 1;
+        } else {
+          revocations.push(this.revoke(candidate.entry, reason));
+        }
+      }
+    });
+    const settled = await Promise.allSettled(revocations);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private async revoke(entry: SweepEntry, reason: RevocationReason): Promise<void> {
+    let outcome;
+    try {
+      outcome = await this.deps.revocations.revokeSession(entry.sessionId, reason);
+    } catch (error) {
+      if (isTransientAwsError(error)) {
+        this.defer(1, 'store');
+        return;
+      }
+      throw error;
+    }
+    if (outcome.result === 'not_active') {
+      // Signed out, revoked by a callback, or revoked by an earlier attempt at this share.
+      this.result.skipped += 1;
+      return;
+    }
+    this.result.checked += 1;
+    this.result.revoked += 1;
+    this.result.revokedByReason[reason] = (this.result.revokedByReason[reason] ?? 0) + 1;
+    logger.info('session revoked', {
+      sessionId: entry.sessionId,
+      userId: outcome.userId ?? entry.userId,
+      reason,
+      sweepId: this.share.sweepId,
+      shard: this.share.shard,
+    });
+  }
+
+  private defer(count: number, cause: DeferCause): void {
+    this.result.checked += count;
+    this.result.deferred += count;
+    this.result.deferredByCause[cause] = (this.result.deferredByCause[cause] ?? 0) + count;
+  }
+
+  private warn(message: string, entry: SweepEntry, error: unknown): void {
+    if (this.warnings++ >= DETAILED_WARNINGS_PER_SHARE) return;
+    const details = error instanceof Error ? { errorName: error.name, ...('code' in error && typeof error.code === 'number' ? { graphCode: error.code } : {}) } : {};
+    logger.warn(message, { sessionId: entry.sessionId, sweepId: this.share.sweepId, shard: this.share.shard, ...details });
+  }
+}

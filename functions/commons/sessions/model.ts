@@ -1,0 +1,33 @@
+import type { RevocationReason } from '#commons/platform/errors';
+
+/** Domain objects: no storage keys, no Facebook wire shapes. Times are epoch milliseconds. */
+export interface User {
+  readonly id: string;
+  readonly facebookUserId: string;
+  readonly createdAt: number;
+}
+
+export type SessionStatus = 'active' | 'revoked';
+
+export interface Session {
+  readonly id: string;
+  readonly userId: string;
+  readonly facebookUserId: string;
+  /** SHA-256 of our session token. */
+  readonly tokenHash: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** When Facebook last authenticated the person, as far as we know. */
+  readonly authTime: number;
+  readonly status: SessionStatus;
+  readonly revokedReason?: RevocationReason;
+  readonly revokedAt?: number;
+}
+
+/** A new session with everything the store needs to write it. */
+export interface NewSession extends Omit<Session, 'status' | 'revokedReason' | 'revokedAt'> {
+  /** The Facebook session-info token, sealed by the vault for this session and user. */
+  readonly sealedToken: string;
+  /** SHA-256 of the session-info token: at most one live session per token. */
+  readonly sessionInfoTokenHash: string;
+}

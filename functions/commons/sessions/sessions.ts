@@ -1,0 +1,159 @@
+import {
+  ConcurrentUpdateError,
+  FacebookTokenRejectedError,
+  FacebookUnavailableError,
+  SessionRevokedError,
+  UnauthenticatedError,
+} from '#commons/platform/errors';
+import { type DebugTokenVerdict, GraphTransientError, type ValidTokenInfo } from '#commons/facebook/graph-client';
+import type { Session, User } from './model.ts';
+import type { SessionStore } from '#commons/storage/repository';
+import { issueSessionToken, newSessionId, newUserId, sessionIdOf, sha256Hex, tokenMatchesHash } from './session-tokens.ts';
+import type { TokenVault } from '#commons/crypto/vault';
+
+export interface TokenChecker {
+  debugToken(inputToken: string): Promise<DebugTokenVerdict>;
+}
+
+export interface SessionServiceDeps {
+  readonly store: SessionStore;
+  readonly vault: TokenVault;
+  readonly graph: TokenChecker;
+  readonly appId: string;
+  readonly sessionMaxAgeMs: number;
+  readonly now?: () => number;
+}
+
+export interface SignInResult {
+  readonly sessionToken: string;
+  readonly session: Session;
+  readonly user: User;
+  readonly userCreated: boolean;
+}
+
+const SUBCODE_EXPIRED = 463;
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Signs a person in with a Facebook session-info token: Facebook vouches for it, we find or create
+ * the person, and open a session that lives no longer than the token. Nothing is written unless
+ * every step succeeds.
+ */
+export async function signInWithSessionInfoToken(deps: SessionServiceDeps, sessionInfoToken: string): Promise<SignInResult> {
+  const now = deps.now ?? Date.now;
+  const facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, now());
+  const sessionInfoTokenHash = sha256Hex(sessionInfoToken);
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openSession(deps, facebookToken, sessionInfoToken, sessionInfoTokenHash, now());
+    } catch (error) {
+      // A racing sign-in for the same person or token won; re-read and try again on top of it.
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function openSession(
+  deps: SessionServiceDeps,
+  facebookToken: ValidTokenInfo,
+  sessionInfoToken: string,
+  sessionInfoTokenHash: string,
+  nowMs: number,
+): Promise<SignInResult> {
+  const [existingUser, replacesSessionId] = await Promise.all([
+    deps.store.getUserByFacebookId(facebookToken.userId),
+    deps.store.getSessionIdForSessionInfoToken(sessionInfoTokenHash),
+  ]);
+  const user: User = existingUser ?? { id: newUserId(), facebookUserId: facebookToken.userId, createdAt: nowMs };
+  const sessionId = newSessionId();
+  const { token, tokenHash } = issueSessionToken(sessionId);
+  const tokenExpiresAt = facebookToken.expiresAt === 0 ? Number.POSITIVE_INFINITY : facebookToken.expiresAt * 1000;
+  const issuedAt = facebookToken.issuedAt !== undefined ? facebookToken.issuedAt * 1000 : nowMs;
+  const session: Session = {
+    id: sessionId,
+    userId: user.id,
+    facebookUserId: user.facebookUserId,
+    tokenHash,
+    createdAt: nowMs,
+    expiresAt: Math.min(nowMs + deps.sessionMaxAgeMs, tokenExpiresAt),
+    // The token's issue time is the latest moment Facebook is known to have vouched for the person.
+    authTime: Math.min(issuedAt, nowMs),
+    status: 'active',
+  };
+  const sealedToken = await deps.vault.seal(sessionInfoToken, { sessionId, userId: user.id });
+  await deps.store.createSession({
+    session: { ...session, sealedToken, sessionInfoTokenHash },
+    ...(existingUser ? {} : { newUser: user }),
+    ...(replacesSessionId ? { replacesSessionId } : {}),
+  });
+  return { sessionToken: token, session, user, userCreated: !existingUser };
+}
+
+/** Asks Facebook about the token and accepts only a live session-info token of our app. */
+export async function verifySessionInfoToken(deps: SessionServiceDeps, sessionInfoToken: string, nowMs: number): Promise<ValidTokenInfo> {
+  let verdict: DebugTokenVerdict;
+  try {
+    verdict = await deps.graph.debugToken(sessionInfoToken);
+  } catch (error) {
+    if (error instanceof GraphTransientError) {
+      throw new FacebookUnavailableError('Facebook could not check the token just now. Try again shortly.', error.retryAfterSeconds, { cause: error });
+    }
+    throw error;
+  }
+  switch (verdict.status) {
+    case 'wrong_app':
+      throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+    case 'dead':
+      if (verdict.subcode === SUBCODE_EXPIRED) {
+        throw new FacebookTokenRejectedError('token_expired', 'The Facebook session behind this token has expired. Sign in with Facebook again.');
+      }
+      throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
+    case 'valid':
+      break;
+  }
+  const token = verdict.token;
+  if (token.appId !== deps.appId) {
+    throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+  }
+  if (token.type !== 'USER' || token.userId === '') {
+    throw new FacebookTokenRejectedError('invalid_token', 'This is not a Facebook user session token.');
+  }
+  if (token.grantsDataAccess) {
+    throw new FacebookTokenRejectedError(
+      'invalid_token',
+      'This is a Facebook user access token; send the session-info token (fb_attenuate_token) instead. We never keep tokens that can read user data.',
+    );
+  }
+  if (token.expiresAt !== 0 && token.expiresAt * 1000 <= nowMs) {
+    throw new FacebookTokenRejectedError('token_expired', 'This Facebook token has expired. Sign in with Facebook again.');
+  }
+  return token;
+}
+
+/** The live session a session token proves, or the reason there is none. */
+export async function authenticate(store: SessionStore, sessionToken: string | undefined): Promise<Session> {
+  if (sessionToken === undefined) throw new UnauthenticatedError('Sign in first: no session token was sent.');
+  const sessionId = sessionIdOf(sessionToken);
+  if (sessionId === undefined) throw new UnauthenticatedError('The session token is not valid.');
+  const session = await store.getSession(sessionId);
+  if (!session || !tokenMatchesHash(sessionToken, session.tokenHash)) {
+    throw new UnauthenticatedError('The session does not exist or has expired. Sign in again.');
+  }
+  if (session.status === 'revoked') throw new SessionRevokedError(session.revokedReason ?? 'invalid');
+  return session;
+}
+
+/**
+ * Ends the session the token proves. A revoked session has nothing left to end (its Facebook
+ * token is already gone), and its revocation record stays for audit.
+ */
+export async function signOut(store: SessionStore, sessionToken: string | undefined): Promise<void> {
+  try {
+    const session = await authenticate(store, sessionToken);
+    await store.deleteSession(session.id);
+  } catch (error) {
+    if (error instanceof SessionRevokedError) return;
+    throw error;
+  }
+}

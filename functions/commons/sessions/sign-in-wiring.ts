@@ -1,0 +1,35 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { loadAppSecret } from '#commons/facebook/app-secret';
+import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
+import { facebookEnv, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
+import { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
+import { createGraphClient } from '#commons/facebook/graph-client';
+import { SessionStore } from '#commons/storage/repository';
+import type { SessionServiceDeps } from './sessions.ts';
+import { EnvelopeVault } from '#commons/crypto/vault';
+
+/** What every function that opens sessions needs: the table, the sealing key and Facebook. */
+export const signInEnv = storeEnv.and(vaultEnv).and(facebookEnv).and(sessionEnv);
+export type SignInConfig = z.output<typeof signInEnv>;
+
+export interface SignInDependencies {
+  readonly sessions: SessionServiceDeps;
+  readonly oauth: FacebookOAuthClient;
+}
+
+/** Builds them once per cold start; the app secret is fetched here, before the first request. */
+export async function createSignInDependencies(config: SignInConfig, doc: DynamoDBDocumentClient = createDocumentClient()): Promise<SignInDependencies> {
+  const appSecret = await loadAppSecret(config);
+  const graph = createGraphClient(config, appSecret);
+  return {
+    sessions: {
+      store: new SessionStore(doc, config.TABLE_NAME),
+      vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
+      graph,
+      appId: config.FACEBOOK_APP_ID,
+      sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
+    },
+    oauth: new FacebookOAuthClient(graph, { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, appId: config.FACEBOOK_APP_ID, appSecret }),
+  };
+}

@@ -1,0 +1,215 @@
+import { FacebookTokenRejectedError, FacebookUnavailableError, InvalidRequestError, WebLoginError } from '#commons/platform/errors';
+import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
+import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import { hashLoginValue, isLoginRandomValue, LOGIN_STATE_TTL_MS, newLoginAttempt } from './oauth-state.ts';
+import { codeChallengeS256, newCodeVerifier } from './pkce.ts';
+import type { LoginStateStore } from '#commons/storage/repository';
+import { checkReturnTo } from './return-to.ts';
+import { type SessionServiceDeps, type SignInResult, signInWithSessionInfoToken } from '#commons/sessions/sessions';
+
+/**
+ * Signing in from a browser through Facebook's login dialog: the OAuth authorization-code flow
+ * with PKCE, done entirely by the server, which keeps nothing but the session-info token.
+ *
+ * 1. `beginWebLogin`: a fresh `state` (single use, 10 minutes) stored with the PKCE verifier, the
+ *    `returnTo` and the hash of a nonce the browser keeps in a cookie; the browser goes to the dialog.
+ * 2. `completeWebLogin`: the state is spent (it must be live and come back to the browser that
+ *    started it), the code exchanged, the user token made long-lived if it is not, attenuated to a
+ *    session-info token, and the session opened exactly as the mobile path does.
+ *
+ * The user token and the long-lived token exist only in local variables between two calls to
+ * Facebook: never stored, never logged.
+ */
+export const CALLBACK_PATH = '/v1/auth/facebook/callback';
+
+/** Short-lived user tokens last hours [graph-api.md]; anything living a day or more is long-lived. */
+export const LONG_LIVED_MIN_SECONDS = 24 * 3600;
+
+export function callbackUrl(publicBaseUrl: string): string {
+  return `${publicBaseUrl}${CALLBACK_PATH}`;
+}
+
+export interface WebLoginSettings {
+  readonly appId: string;
+  readonly graphApiVersion: string;
+  /** Origin of the login dialog. */
+  readonly dialogBaseUrl: string;
+  readonly scopes: readonly string[];
+  /** The callback URL, sent identically to the dialog and to the code exchange. */
+  readonly redirectUri: string;
+  /** Origins an absolute `returnTo` may point at. */
+  readonly allowedOrigins: readonly string[];
+}
+
+export interface BegunWebLogin {
+  /** Where to send the browser. */
+  readonly dialogUrl: string;
+  /** For the browser's login cookie. */
+  readonly bindingNonce: string;
+  readonly expiresAt: number;
+}
+
+export async function beginWebLogin(
+  deps: { readonly states: Pick<LoginStateStore, 'putLoginState'>; readonly now?: () => number },
+  settings: WebLoginSettings,
+  returnTo: string,
+): Promise<BegunWebLogin> {
+  const verdict = checkReturnTo(returnTo, settings.allowedOrigins);
+  if (!verdict.ok) {
+    throw new InvalidRequestError(`returnTo ${verdict.reason}.`, [{ field: 'returnTo', message: verdict.reason }]);
+  }
+  const now = (deps.now ?? Date.now)();
+  const { state, bindingNonce } = newLoginAttempt();
+  const codeVerifier = newCodeVerifier();
+  const expiresAt = now + LOGIN_STATE_TTL_MS;
+  await deps.states.putLoginState({
+    stateHash: hashLoginValue(state),
+    nonceHash: hashLoginValue(bindingNonce),
+    codeVerifier,
+    returnTo: verdict.returnTo,
+    createdAt: now,
+    expiresAt,
+  });
+  const query = new URLSearchParams({
+    client_id: settings.appId,
+    redirect_uri: settings.redirectUri,
+    state,
+    response_type: 'code',
+    scope: settings.scopes.join(','),
+    code_challenge: codeChallengeS256(codeVerifier),
+    code_challenge_method: 'S256',
+  });
+  return { dialogUrl: `${settings.dialogBaseUrl}/${settings.graphApiVersion}/dialog/oauth?${query}`, bindingNonce, expiresAt };
+}
+
+export interface WebLoginCallback {
+  readonly state?: string;
+  readonly code?: string;
+  /** Facebook sent `error` / `error_code`: the person cancelled (or the dialog failed). */
+  readonly cancelled: boolean;
+  /** The nonce from the browser's login cookie, if it sent one. */
+  readonly bindingNonce?: string;
+}
+
+export type WebLoginOutcome =
+  | { readonly outcome: 'signed_in'; readonly returnTo: string; readonly signIn: SignInResult }
+  | { readonly outcome: 'cancelled'; readonly returnTo: string };
+
+export interface CompleteWebLoginDeps {
+  readonly states: Pick<LoginStateStore, 'consumeLoginState'>;
+  readonly oauth: FacebookTokenExchanges;
+  readonly sessions: SessionServiceDeps;
+}
+
+export async function completeWebLogin(deps: CompleteWebLoginDeps, redirectUri: string, callback: WebLoginCallback): Promise<WebLoginOutcome> {
+  const returnTo = await spendState(deps, callback);
+  if (callback.cancelled) return { outcome: 'cancelled', returnTo: returnTo.returnTo };
+  if (!callback.code) {
+    throw new InvalidRequestError('Facebook sent no authorization code back. Start signing in again.', [{ field: 'code', message: 'missing' }]);
+  }
+
+  let userToken: ExchangedToken;
+  try {
+    userToken = await deps.oauth.exchangeCode({ code: callback.code, redirectUri, codeVerifier: returnTo.codeVerifier });
+  } catch (error) {
+    throw codeExchangeFailure(error);
+  }
+  const sessionInfoToken = await attenuateUserToken(deps.oauth, userToken);
+  const signIn = await signInWithSessionInfoToken(deps.sessions, sessionInfoToken);
+  return { outcome: 'signed_in', returnTo: returnTo.returnTo, signIn };
+}
+
+async function spendState(deps: CompleteWebLoginDeps, callback: WebLoginCallback): Promise<{ returnTo: string; codeVerifier: string }> {
+  if (!callback.state) {
+    throw new WebLoginError('login_state_invalid', 'This sign-in response has no state, so it cannot be matched to a sign-in you started. Start signing in again.');
+  }
+  if (!isLoginRandomValue(callback.state)) {
+    throw new WebLoginError('login_state_invalid', 'This sign-in link is not one we issued (its state was altered). Start signing in again.');
+  }
+  const nonce = callback.bindingNonce !== undefined && isLoginRandomValue(callback.bindingNonce) ? callback.bindingNonce : undefined;
+  const spent = await deps.states.consumeLoginState(hashLoginValue(callback.state), nonce === undefined ? undefined : hashLoginValue(nonce));
+  switch (spent.status) {
+    case 'consumed':
+      return spent.record;
+    case 'unknown':
+      throw new WebLoginError(
+        'login_state_invalid',
+        'This sign-in link was already used, or is not one we issued. Each sign-in link works once; start signing in again.',
+      );
+    case 'expired':
+      throw new WebLoginError('login_state_expired', 'This sign-in took longer than 10 minutes and has expired. Start signing in again.');
+    case 'nonce_mismatch':
+      throw new WebLoginError(
+        'login_browser_mismatch',
+        'This sign-in was started in another browser, or your browser did not keep our sign-in cookie. Start signing in again from this browser.',
+      );
+  }
+}
+
+function codeExchangeFailure(error: unknown): unknown {
+  if (error instanceof GraphTransientError) {
+    return new FacebookUnavailableError('Facebook could not complete the sign-in just now. Try again shortly.', error.retryAfterSeconds, { cause: error });
+  }
+  if (error instanceof GraphRequestError) {
+    if (/has been used/i.test(error.message)) {
+      return new WebLoginError('authorization_code_used', 'Facebook says this sign-in was already completed once (its code has been used). Start signing in again.', { cause: error });
+    }
+    return new WebLoginError(
+      'authorization_code_rejected',
+      'Facebook did not accept this sign-in: its code is invalid, expired, or belongs to another sign-in attempt. Start signing in again.',
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/**
+ * A user access token → a session-info token: exchanged for a long-lived token first unless
+ * Facebook already said it lives a day or more (a short-lived token cannot be attenuated), then
+ * attenuated. `expiresInSeconds` unknown (a token a client sent us) means exchange: exchanging a
+ * long-lived token is harmless, and the server has the secret the exchange needs.
+ */
+export async function attenuateUserToken(oauth: FacebookTokenExchanges, userToken: ExchangedToken): Promise<string> {
+  try {
+    let longLived = userToken;
+    if (userToken.expiresInSeconds === undefined || userToken.expiresInSeconds < LONG_LIVED_MIN_SECONDS) {
+      longLived = await oauth.exchangeForLongLived(userToken.accessToken);
+    }
+    return (await oauth.attenuate(longLived.accessToken)).accessToken;
+  } catch (error) {
+    throw userTokenFailure(error);
+  }
+}
+
+/**
+ * Signs in with a user access token a client sent (`POST /v1/sessions {"accessToken"}`): the
+ * server turns it into a session-info token and drops it.
+ */
+export async function signInWithUserAccessToken(deps: { oauth: FacebookTokenExchanges; sessions: SessionServiceDeps }, accessToken: string): Promise<SignInResult> {
+  const sessionInfoToken = await attenuateUserToken(deps.oauth, { accessToken });
+  return signInWithSessionInfoToken(deps.sessions, sessionInfoToken);
+}
+
+const SUBCODE_EXPIRED = 463;
+
+function userTokenFailure(error: unknown): unknown {
+  if (error instanceof GraphTransientError) {
+    return new FacebookUnavailableError('Facebook could not check the token just now. Try again shortly.', error.retryAfterSeconds, { cause: error });
+  }
+  if (!(error instanceof GraphRequestError)) return error;
+  if (error.code === 190 || error.code === 102) {
+    if (error.subcode === SUBCODE_EXPIRED || /expired/i.test(error.message)) {
+      return new FacebookTokenRejectedError('token_expired', 'This Facebook access token has expired. Sign in with Facebook again.');
+    }
+    if (/not issued for application|app_id .*did not match/i.test(error.message)) {
+      return new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+    }
+    if (/debug only/i.test(error.message)) {
+      return new FacebookTokenRejectedError('invalid_token', 'This is a session-info token, not a user access token: send it as "sessionInfoToken".');
+    }
+  }
+  return new FacebookTokenRejectedError(
+    'invalid_token',
+    'Facebook would not turn this access token into a session-info token. Send a live user access token of this app.',
+  );
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIRMATION_CODE_PATTERN,
+  confirmationCodeFor,
+  dataDeletionStatusUrl,
+  deletePersonData,
+} from '#commons/facebook-callbacks/data-deletion';
+import type { DataDeletionCounts, DataDeletionRecord, StoredSessionRef } from '#commons/storage/repository';
+
+const NOW = Date.UTC(2025, 0, 15, 12);
+const CODE = 'ABCDEFGHIJKLMNOPQRSTUVWX';
+
+/**
+ * An in-memory table for one person: what the store would hold, so a test can read back exactly
+ * what is left. `indexLag` makes the byUser index miss the newest sessions on its first read.
+ */
+function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; indexLagPasses?: number; failDeleteAfter?: number } = {}) {
+  const sessions = new Map((options.sessions ?? []).map((s) => [s.sessionId, s]));
+  const locks = new Set((options.sessions ?? []).flatMap((s) => (s.sessionInfoTokenHash ? [s.sessionInfoTokenHash] : [])));
+  let userRecord = options.user !== false;
+  let link = options.user !== false;
+  const records = new Map<string, DataDeletionRecord>();
+  let queries = 0;
+  let deleteBatches = 0;
+  let failDeleteAfter = options.failDeleteAfter;
+  const hidden = new Set(options.indexLagPasses ? [...sessions.keys()].slice(-1) : []);
+  return {
+    sessions,
+    locks,
+    records,
+    left: () => ({ sessions: sessions.size, locks: locks.size, userRecord, link }),
+    /** DynamoDB is back: deletes succeed again. */
+    heal: () => {
+      failDeleteAfter = undefined;
+    },
+    deps: {
+      recordRetentionMs: 90 * 86400_000,
+      sessions: {
+        getUserByFacebookId: async (facebookUserId: string) => (link ? { id: 'usr_x', facebookUserId, createdAt: 1 } : undefined),
+      },
+      personData: {
+        async *sessionPagesOfUser(userId: string) {
+          expect(userId).toBe('usr_x');
+          queries++;
+          const visible = [...sessions.values()].filter((s) => !(hidden.has(s.sessionId) && queries <= (options.indexLagPasses ?? 0)));
+          for (let i = 0; i < visible.length; i += 2) yield visible.slice(i, i + 2);
+        },
+        async deleteSessions(refs: readonly StoredSessionRef[]) {
+          deleteBatches++;
+          if (failDeleteAfter !== undefined && deleteBatches > failDeleteAfter) throw new Error('throttled');
+          for (const ref of refs) {
+            sessions.delete(ref.sessionId);
+            if (ref.sessionInfoTokenHash) locks.delete(ref.sessionInfoTokenHash);
+          }
+        },
+        async deleteUser(userId: string, facebookUserId: string) {
+          expect([userId, facebookUserId]).toEqual(['usr_x', '42']);
+          // The link must outlive every other record of the person.
+          expect(sessions.size).toBe(0);
+          const count = Number(userRecord) + Number(link);
+          userRecord = false;
+          link = false;
+          return count;
+        },
+        async startDataDeletion(code: string, retentionMs: number) {
+          const record = records.get(code) ?? { confirmationCode: code, status: 'in_progress' as const, requestedAt: NOW, expiresAt: NOW + retentionMs };
+          records.set(code, record);
+          return record;
+        },
+        async completeDataDeletion(code: string, deleted: DataDeletionCounts) {
+          const record: DataDeletionRecord = { ...records.get(code)!, status: 'completed', completedAt: NOW + 1, deleted };
+          records.set(code, record);
+          return record;
+        },
+      },
+    },
+  };
+}
+
+const sessionsOf = (n: number): StoredSessionRef[] => Array.from({ length: n }, (_, i) => ({ sessionId: `ses_${i}`, ...(i % 2 === 0 ? { sessionInfoTokenHash: `h${i}` } : {}) }));
+
+describe('deletePersonData', () => {
+  it('deletes every session, token lock, the user record and the link, and completes the record with counts', async () => {
+    const store = fakeStore({ sessions: sessionsOf(5) });
+    const record = await deletePersonData(store.deps, '42', CODE);
+    expect(store.left()).toEqual({ sessions: 0, locks: 0, userRecord: false, link: false });
+    expect(record).toEqual({
+      confirmationCode: CODE,
+      status: 'completed',
+      requestedAt: NOW,
+      completedAt: NOW + 1,
+      deleted: { sessions: 5, userRecords: 2 },
+      expiresAt: NOW + 90 * 86400_000,
+    });
+  });
+
+  it('queries the index again when it lagged behind a new session, and counts each session once', async () => {
+    const store = fakeStore({ sessions: sessionsOf(3), indexLagPasses: 1 });
+    const record = await deletePersonData(store.deps, '42', CODE);
+    expect(store.left().sessions).toBe(0);
+    expect(record.deleted).toEqual({ sessions: 3, userRecords: 2 });
+  });
+
+  it('completes with zero counts for a person we hold nothing on (never seen, or already deleted)', async () => {
+    const store = fakeStore({ user: false });
+    await expect(deletePersonData(store.deps, '42', CODE)).resolves.toMatchObject({ status: 'completed', deleted: { sessions: 0, userRecords: 0 } });
+  });
+
+  it('returns a completed record as it is when the same request comes again', async () => {
+    const store = fakeStore({ sessions: sessionsOf(2) });
+    const first = await deletePersonData(store.deps, '42', CODE);
+    const again = await deletePersonData(store.deps, '42', CODE);
+    expect(again).toEqual(first);
+  });
+
+  it('leaves the record in progress and the link in place when a step fails, so a retry finishes the job', async () => {
+    const store = fakeStore({ sessions: sessionsOf(6), failDeleteAfter: 1 });
+    await expect(deletePersonData(store.deps, '42', CODE)).rejects.toThrow('throttled');
+    expect(store.records.get(CODE)!.status).toBe('in_progress');
+    expect(store.left().link).toBe(true);
+    store.heal();
+    const record = await deletePersonData(store.deps, '42', CODE);
+    expect(record.status).toBe('completed');
+    expect(store.left()).toEqual({ sessions: 0, locks: 0, userRecord: false, link: false });
+  });
+});
+
+describe('confirmationCodeFor', () => {
+  it('is 24 base32 characters (letters and digits), the same for the same request and secret', () => {
+    const code = confirmationCodeFor('sig.payload', 'secret');
+    expect(code).toMatch(CONFIRMATION_CODE_PATTERN);
+    expect(code).toMatch(/^[A-Za-z0-9]+$/);
+    expect(confirmationCodeFor('sig.payload', 'secret')).toBe(code);
+  });
+
+  it('differs for another request or another secret', () => {
+    const code = confirmationCodeFor('sig.payload', 'secret');
+    expect(confirmationCodeFor('sig.payload2', 'secret')).not.toBe(code);
+    expect(confirmationCodeFor('sig.payload', 'secret2')).not.toBe(code);
+  });
+});
+
+describe('dataDeletionStatusUrl', () => {
+  it('puts the code under /v1/facebook/data-deletion/ of the public base URL', () => {
+    expect(dataDeletionStatusUrl('https://api.example.com', CODE)).toBe(`https://api.example.com/v1/facebook/data-deletion/${CODE}`);
+    expect(dataDeletionStatusUrl('https://api.example.com/auth/', CODE)).toBe(`https://api.example.com/auth/v1/facebook/data-deletion/${CODE}`);
+  });
+});

@@ -1,0 +1,470 @@
+import { createHash } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import {
+  ConcurrentUpdateError,
+  FacebookTokenRejectedError,
+  FacebookUnavailableError,
+  SessionRevokedError,
+  UnauthenticatedError,
+} from '#commons/platform/errors';
+import { type DebugTokenVerdict, GraphTransientError, type ValidTokenInfo } from '#commons/facebook/graph-client';
+import type { Session, User } from '#commons/sessions/model';
+import { type CreateSessionPlan, SessionStore } from '#commons/storage/repository';
+import { issueSessionToken, newSessionId } from '#commons/sessions/session-tokens';
+import { authenticate, type SessionServiceDeps, signInWithSessionInfoToken, signOut } from '#commons/sessions/sessions';
+import type { TokenBinding, TokenVault } from '#commons/crypto/vault';
+
+const APP_ID = '1234567890123456';
+const FB_USER = '10150000000000001';
+const SI_TOKEN = 'EAAGsessionInfoTokenForTests';
+const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
+const NOW_S = NOW / 1000;
+const DAY_MS = 86_400_000;
+const MAX_AGE_MS = 30 * DAY_MS;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+// ---------- fakes ----------
+
+interface FakeStoreOptions {
+  user?: User;
+  lockHolder?: string;
+  session?: Session;
+  createFailures?: Error[];
+}
+
+function fakeStore(options: FakeStoreOptions = {}) {
+  const calls = {
+    getUserByFacebookId: [] as string[],
+    getSessionIdForSessionInfoToken: [] as string[],
+    createSession: [] as CreateSessionPlan[],
+    getSession: [] as string[],
+    deleteSession: [] as string[],
+  };
+  const failures = [...(options.createFailures ?? [])];
+  const store = {
+    async getUserByFacebookId(id: string) {
+      calls.getUserByFacebookId.push(id);
+      return options.user;
+    },
+    async getSessionIdForSessionInfoToken(hash: string) {
+      calls.getSessionIdForSessionInfoToken.push(hash);
+      return options.lockHolder;
+    },
+    async createSession(plan: CreateSessionPlan) {
+      calls.createSession.push(plan);
+      const failure = failures.shift();
+      if (failure) throw failure;
+    },
+    async getSession(id: string) {
+      calls.getSession.push(id);
+      return options.session?.id === id ? options.session : undefined;
+    },
+    async deleteSession(id: string) {
+      calls.deleteSession.push(id);
+    },
+  };
+  return { store: store as unknown as SessionStore, calls };
+}
+
+function fakeVault(failure?: Error) {
+  const seals: { plaintext: string; binding: TokenBinding }[] = [];
+  const vault: TokenVault = {
+    async seal(plaintext, binding) {
+      seals.push({ plaintext, binding });
+      if (failure) throw failure;
+      return `sealed(${binding.sessionId},${binding.userId})`;
+    },
+    async open() {
+      throw new Error('not used in sign-in');
+    },
+  };
+  return { vault, seals };
+}
+
+const validToken = (overrides: Partial<ValidTokenInfo> = {}): ValidTokenInfo => ({
+  appId: APP_ID,
+  userId: FB_USER,
+  type: 'USER',
+  expiresAt: NOW_S + 60 * 86400,
+  issuedAt: NOW_S - 3600,
+  scopes: ['public_profile'],
+  metadata: {},
+  grantsDataAccess: false,
+  ...overrides,
+});
+
+function fakeGraph(answer: DebugTokenVerdict | Error) {
+  const asked: string[] = [];
+  return {
+    asked,
+    graph: {
+      async debugToken(token: string): Promise<DebugTokenVerdict> {
+        asked.push(token);
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    },
+  };
+}
+
+function deps(parts: { store?: SessionStore; vault?: TokenVault; verdict?: DebugTokenVerdict | Error; now?: number } = {}) {
+  const graph = fakeGraph(parts.verdict ?? { status: 'valid', token: validToken() });
+  const storeParts = parts.store ? { store: parts.store, calls: undefined } : fakeStore();
+  const vaultParts = parts.vault ? { vault: parts.vault, seals: undefined } : fakeVault();
+  const d: SessionServiceDeps = {
+    store: storeParts.store,
+    vault: vaultParts.vault,
+    graph: graph.graph,
+    appId: APP_ID,
+    sessionMaxAgeMs: MAX_AGE_MS,
+    now: () => parts.now ?? NOW,
+  };
+  return { deps: d, graph, storeCalls: storeParts.calls, seals: vaultParts.seals };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.unreachable('expected a rejection'),
+    (error: unknown) => error,
+  );
+}
+
+async function rejectedWith(verdict: DebugTokenVerdict | Error): Promise<FacebookTokenRejectedError> {
+  const { store, calls } = fakeStore();
+  const error = await rejection(signInWithSessionInfoToken(deps({ store, verdict }).deps, SI_TOKEN));
+  expect(error).toBeInstanceOf(FacebookTokenRejectedError);
+  expect(calls.createSession).toHaveLength(0);
+  return error as FacebookTokenRejectedError;
+}
+
+// ---------- sign-in: Facebook's verdict ----------
+
+describe('signInWithSessionInfoToken: what Facebook says about the token', () => {
+  it('asks Facebook about exactly the token it was given', async () => {
+    const d = deps();
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.graph.asked).toEqual([SI_TOKEN]);
+  });
+
+  it('refuses a token Facebook reports dead with subcode 463 as token_expired', async () => {
+    const error = await rejectedWith({ status: 'dead', code: 190, subcode: 463, message: 'Session has expired' });
+    expect(error.code).toBe('token_expired');
+    expect(error.status).toBe(401);
+  });
+
+  it.each([460, 467, 458, undefined])('refuses a token Facebook reports dead with subcode %s as invalid_token', async (subcode) => {
+    const error = await rejectedWith({ status: 'dead', code: 190, subcode });
+    expect(error.code).toBe('invalid_token');
+  });
+
+  it('refuses a token Facebook will not describe because it belongs to another app as wrong_app', async () => {
+    expect((await rejectedWith({ status: 'wrong_app' })).code).toBe('wrong_app');
+  });
+
+  it('refuses a valid token of another app as wrong_app', async () => {
+    expect((await rejectedWith({ status: 'valid', token: validToken({ appId: '999' }) })).code).toBe('wrong_app');
+  });
+
+  it('refuses a token whose type is not USER as invalid_token', async () => {
+    expect((await rejectedWith({ status: 'valid', token: validToken({ type: 'PAGE' }) })).code).toBe('invalid_token');
+    expect((await rejectedWith({ status: 'valid', token: validToken({ type: 'APP' }) })).code).toBe('invalid_token');
+  });
+
+  it('refuses a token without a user id as invalid_token', async () => {
+    expect((await rejectedWith({ status: 'valid', token: validToken({ userId: '' }) })).code).toBe('invalid_token');
+  });
+
+  it('refuses a user access token (granular scopes, can read data) as invalid_token and never seals it', async () => {
+    const { vault, seals } = fakeVault();
+    const { store, calls } = fakeStore();
+    const d = deps({ store, vault, verdict: { status: 'valid', token: validToken({ grantsDataAccess: true }) } });
+    const error = await rejection(signInWithSessionInfoToken(d.deps, SI_TOKEN));
+    expect(error).toBeInstanceOf(FacebookTokenRejectedError);
+    expect((error as FacebookTokenRejectedError).code).toBe('invalid_token');
+    expect((error as Error).message).toMatch(/session-info token/);
+    expect(seals).toHaveLength(0);
+    expect(calls.createSession).toHaveLength(0);
+  });
+
+  it('refuses a "valid" token whose expires_at is already past as token_expired', async () => {
+    expect((await rejectedWith({ status: 'valid', token: validToken({ expiresAt: NOW_S - 1 }) })).code).toBe('token_expired');
+    expect((await rejectedWith({ status: 'valid', token: validToken({ expiresAt: NOW_S }) })).code).toBe('token_expired');
+  });
+
+  it('turns GraphTransientError into FacebookUnavailableError carrying its Retry-After', async () => {
+    const { store, calls } = fakeStore();
+    const transient = new GraphTransientError('throttled', 300, 4);
+    const error = await rejection(signInWithSessionInfoToken(deps({ store, verdict: transient }).deps, SI_TOKEN));
+    expect(error).toBeInstanceOf(FacebookUnavailableError);
+    expect((error as FacebookUnavailableError).status).toBe(503);
+    expect((error as FacebookUnavailableError).retryAfterSeconds).toBe(300);
+    expect((error as FacebookUnavailableError).headers).toEqual({ 'retry-after': '300' });
+    expect((error as Error).cause).toBe(transient);
+    expect(calls.createSession).toHaveLength(0);
+    expect(calls.getUserByFacebookId).toHaveLength(0);
+  });
+
+  it('lets other Graph failures (our configuration) pass through without writing', async () => {
+    const { store, calls } = fakeStore();
+    const failure = new Error('GraphRequestError stand-in');
+    await expect(signInWithSessionInfoToken(deps({ store, verdict: failure }).deps, SI_TOKEN)).rejects.toBe(failure);
+    expect(calls.createSession).toHaveLength(0);
+  });
+});
+
+// ---------- sign-in: the session it opens ----------
+
+describe('signInWithSessionInfoToken: the session it opens', () => {
+  it('opens a session for a new person, creating them in the same write', async () => {
+    const { store, calls } = fakeStore();
+    const { vault, seals } = fakeVault();
+    const result = await signInWithSessionInfoToken(deps({ store, vault }).deps, SI_TOKEN);
+
+    expect(result.userCreated).toBe(true);
+    expect(result.user).toEqual({ id: expect.stringMatching(/^usr_/), facebookUserId: FB_USER, createdAt: NOW });
+    expect(calls.getUserByFacebookId).toEqual([FB_USER]);
+    expect(calls.getSessionIdForSessionInfoToken).toEqual([sha256(SI_TOKEN)]);
+    expect(calls.createSession).toHaveLength(1);
+    const plan = calls.createSession[0]!;
+    expect(plan.newUser).toEqual(result.user);
+    expect(plan.replacesSessionId).toBeUndefined();
+    expect(plan.session).toMatchObject({
+      id: result.session.id,
+      userId: result.user.id,
+      facebookUserId: FB_USER,
+      createdAt: NOW,
+      sessionInfoTokenHash: sha256(SI_TOKEN),
+      sealedToken: `sealed(${result.session.id},${result.user.id})`,
+    });
+    expect(seals).toEqual([{ plaintext: SI_TOKEN, binding: { sessionId: result.session.id, userId: result.user.id } }]);
+  });
+
+  it('never hands the raw session-info token or the raw session token to the store', async () => {
+    const { store, calls } = fakeStore();
+    const result = await signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN);
+    const written = JSON.stringify(calls.createSession);
+    expect(written).not.toContain(SI_TOKEN);
+    expect(written).not.toContain(result.sessionToken);
+  });
+
+  it('returns a session token whose hash is the stored tokenHash and whose id is the session id', async () => {
+    const { store, calls } = fakeStore();
+    const result = await signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN);
+    expect(result.sessionToken).toMatch(new RegExp(`^sg1\\.${result.session.id}\\.[A-Za-z0-9_-]{43}$`));
+    expect(calls.createSession[0]!.session.tokenHash).toBe(sha256(result.sessionToken));
+    expect(result.session.tokenHash).toBe(sha256(result.sessionToken));
+    expect(result.session.status).toBe('active');
+  });
+
+  it('opens a session for a known person without creating them again', async () => {
+    const known: User = { id: 'usr_known', facebookUserId: FB_USER, createdAt: NOW - 100 * DAY_MS };
+    const { store, calls } = fakeStore({ user: known });
+    const result = await signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN);
+    expect(result.userCreated).toBe(false);
+    expect(result.user).toBe(known);
+    expect(calls.createSession[0]!.newUser).toBeUndefined();
+    expect(calls.createSession[0]!.session.userId).toBe('usr_known');
+  });
+
+  it('replaces the session a repeated token already holds', async () => {
+    const { store, calls } = fakeStore({ lockHolder: 'ses_previous' });
+    await signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN);
+    expect(calls.createSession[0]!.replacesSessionId).toBe('ses_previous');
+  });
+
+  it('ends the session at now + max age when the token lives longer', async () => {
+    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ expiresAt: NOW_S + 60 * 86400 }) } }).deps, SI_TOKEN);
+    expect(result.session.expiresAt).toBe(NOW + MAX_AGE_MS);
+  });
+
+  it('never lets the session outlive the Facebook token', async () => {
+    const tokenExpiry = NOW_S + 3600;
+    const { store, calls } = fakeStore();
+    const result = await signInWithSessionInfoToken(deps({ store, verdict: { status: 'valid', token: validToken({ expiresAt: tokenExpiry }) } }).deps, SI_TOKEN);
+    expect(result.session.expiresAt).toBe(tokenExpiry * 1000);
+    expect(calls.createSession[0]!.session.expiresAt).toBe(tokenExpiry * 1000);
+  });
+
+  it('uses the max age for a token that never expires (expires_at 0)', async () => {
+    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ expiresAt: 0 }) } }).deps, SI_TOKEN);
+    expect(result.session.expiresAt).toBe(NOW + MAX_AGE_MS);
+  });
+
+  it('takes authTime from the token\'s issued_at', async () => {
+    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ issuedAt: NOW_S - 7200 }) } }).deps, SI_TOKEN);
+    expect(result.session.authTime).toBe(NOW - 7_200_000);
+  });
+
+  it('caps authTime at now when Facebook\'s issued_at is in the future (clock skew)', async () => {
+    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ issuedAt: NOW_S + 600 }) } }).deps, SI_TOKEN);
+    expect(result.session.authTime).toBe(NOW);
+  });
+
+  it('uses now as authTime when Facebook gives no issued_at', async () => {
+    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ issuedAt: undefined }) } }).deps, SI_TOKEN);
+    expect(result.session.authTime).toBe(NOW);
+  });
+
+  it('writes nothing when the vault fails', async () => {
+    const { store, calls } = fakeStore();
+    const kmsDown = new Error('KMS unavailable');
+    await expect(signInWithSessionInfoToken(deps({ store, vault: fakeVault(kmsDown).vault }).deps, SI_TOKEN)).rejects.toBe(kmsDown);
+    expect(calls.createSession).toHaveLength(0);
+  });
+});
+
+describe('signInWithSessionInfoToken: racing sign-ins', () => {
+  it('retries after a ConcurrentUpdateError, re-reading the person and the token lock', async () => {
+    const { store, calls } = fakeStore({ createFailures: [new ConcurrentUpdateError('lost the race')] });
+    const result = await signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN);
+    expect(calls.createSession).toHaveLength(2);
+    expect(calls.getUserByFacebookId).toHaveLength(2);
+    expect(calls.getSessionIdForSessionInfoToken).toHaveLength(2);
+    expect(calls.createSession[1]!.session.id).toBe(result.session.id);
+    // Each attempt is a fresh session with its own id.
+    expect(calls.createSession[0]!.session.id).not.toBe(calls.createSession[1]!.session.id);
+  });
+
+  it('gives up after 3 attempts and throws the ConcurrentUpdateError', async () => {
+    const races = [1, 2, 3, 4].map((n) => new ConcurrentUpdateError(`race ${n}`));
+    const { store, calls } = fakeStore({ createFailures: races });
+    await expect(signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN)).rejects.toBe(races[2]);
+    expect(calls.createSession).toHaveLength(3);
+  });
+
+  it('does not retry other store failures', async () => {
+    const failure = new Error('DynamoDB unavailable');
+    const { store, calls } = fakeStore({ createFailures: [failure] });
+    await expect(signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN)).rejects.toBe(failure);
+    expect(calls.createSession).toHaveLength(1);
+  });
+
+  it('asks Facebook only once however many attempts it takes', async () => {
+    const { store } = fakeStore({ createFailures: [new ConcurrentUpdateError('a'), new ConcurrentUpdateError('b')] });
+    const d = deps({ store });
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.graph.asked).toHaveLength(1);
+  });
+});
+
+// ---------- authenticate / signOut ----------
+
+function storedSession(overrides: Partial<Session> = {}) {
+  const id = newSessionId();
+  const { token, tokenHash } = issueSessionToken(id);
+  const session: Session = {
+    id,
+    userId: 'usr_1',
+    facebookUserId: FB_USER,
+    tokenHash,
+    createdAt: NOW - DAY_MS,
+    expiresAt: NOW + DAY_MS,
+    authTime: NOW - DAY_MS,
+    status: 'active',
+    ...overrides,
+  };
+  return { token, session };
+}
+
+describe('authenticate', () => {
+  it('returns the live session the token proves', async () => {
+    const { token, session } = storedSession();
+    const { store, calls } = fakeStore({ session });
+    await expect(authenticate(store, token)).resolves.toBe(session);
+    expect(calls.getSession).toEqual([session.id]);
+  });
+
+  it('refuses a missing token', async () => {
+    const { store } = fakeStore();
+    await expect(authenticate(store, undefined)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('refuses a malformed token without reading the store', async () => {
+    const { store, calls } = fakeStore();
+    for (const token of ['', 'garbage', 'sg1.ses_short.secret', `sg2.${newSessionId()}.${'A'.repeat(43)}`]) {
+      await expect(authenticate(store, token)).rejects.toBeInstanceOf(UnauthenticatedError);
+    }
+    expect(calls.getSession).toHaveLength(0);
+  });
+
+  it('refuses a token for a session that does not exist', async () => {
+    const { token } = storedSession();
+    const { store } = fakeStore();
+    await expect(authenticate(store, token)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('refuses a token with the right session id but the wrong secret', async () => {
+    const { session } = storedSession();
+    const forged = issueSessionToken(session.id).token;
+    const { store } = fakeStore({ session });
+    await expect(authenticate(store, forged)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('does not reveal that a session was revoked to someone with the wrong secret', async () => {
+    const { session } = storedSession({ status: 'revoked', revokedReason: 'password_changed', revokedAt: NOW });
+    const { store } = fakeStore({ session });
+    await expect(authenticate(store, issueSessionToken(session.id).token)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('refuses a revoked session with SessionRevokedError carrying the reason', async () => {
+    const { token, session } = storedSession({ status: 'revoked', revokedReason: 'password_changed', revokedAt: NOW });
+    const { store } = fakeStore({ session });
+    const error = await rejection(authenticate(store, token));
+    expect(error).toBeInstanceOf(SessionRevokedError);
+    expect((error as SessionRevokedError).reason).toBe('password_changed');
+  });
+
+  it('reports a revoked session without a recorded reason as invalid', async () => {
+    const { token, session } = storedSession({ status: 'revoked' });
+    const { store } = fakeStore({ session });
+    await expect(authenticate(store, token)).rejects.toMatchObject({ name: 'SessionRevokedError', reason: 'invalid' });
+  });
+
+  it('refuses an expired session that DynamoDB has not yet deleted (real SessionStore, mocked DynamoDB)', async () => {
+    const ddb = mockClient(DynamoDBDocumentClient);
+    try {
+      const { token, session } = storedSession({ expiresAt: NOW - 1 });
+      ddb.on(GetCommand).resolves({ Item: { ...session, sessionId: session.id, ttl: Math.ceil((NOW - 1) / 1000) } });
+      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+      const realStore = new SessionStore(doc, 'table', () => NOW);
+      await expect(authenticate(realStore, token)).rejects.toBeInstanceOf(UnauthenticatedError);
+      // Same item, a moment earlier: accepted, so the refusal above is about expiry.
+      const earlierStore = new SessionStore(doc, 'table', () => NOW - 2);
+      await expect(authenticate(earlierStore, token)).resolves.toMatchObject({ id: session.id });
+    } finally {
+      ddb.restore();
+    }
+  });
+});
+
+describe('signOut', () => {
+  it('deletes the session the token proves', async () => {
+    const { token, session } = storedSession();
+    const { store, calls } = fakeStore({ session });
+    await signOut(store, token);
+    expect(calls.deleteSession).toEqual([session.id]);
+  });
+
+  it('does not delete a revoked session (its record stays for audit) and does not fail', async () => {
+    const { token, session } = storedSession({ status: 'revoked', revokedReason: 'logged_out', revokedAt: NOW });
+    const { store, calls } = fakeStore({ session });
+    await expect(signOut(store, token)).resolves.toBeUndefined();
+    expect(calls.deleteSession).toHaveLength(0);
+  });
+
+  it('refuses to sign out with a wrong secret and deletes nothing', async () => {
+    const { session } = storedSession();
+    const { store, calls } = fakeStore({ session });
+    await expect(signOut(store, issueSessionToken(session.id).token)).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(calls.deleteSession).toHaveLength(0);
+  });
+
+  it('refuses to sign out without a token', async () => {
+    const { store } = fakeStore();
+    await expect(signOut(store, undefined)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+});

@@ -1,0 +1,372 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConcurrentUpdateError } from '#commons/platform/errors';
+import type { NewSession, User } from '#commons/sessions/model';
+import { isConditionFailure, SessionStore, SWEEP_SHARD_COUNT, toEpochSeconds } from '#commons/storage/repository';
+
+const TABLE = 'session-guard-test';
+const NOW = Date.UTC(2025, 0, 15, 12, 0, 0, 250);
+const DAY = 24 * 3600 * 1000;
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const store = new SessionStore(doc, TABLE, () => NOW);
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+const newSession = (overrides: Partial<NewSession> = {}): NewSession => ({
+  id: 'ses_AAAAAAAAAAAAAAAAAAAAAA',
+  userId: 'usr_BBBBBBBBBBBBBBBBBBBBBB',
+  facebookUserId: '10150000000000001',
+  tokenHash: 'a'.repeat(64),
+  createdAt: NOW,
+  expiresAt: NOW + 30 * DAY + 1, // deliberately not on a whole second
+  authTime: NOW - 60_000,
+  sealedToken: 'v1.wrapped.iv.body',
+  sessionInfoTokenHash: 'b'.repeat(64),
+  ...overrides,
+});
+
+const newUser: User = { id: 'usr_BBBBBBBBBBBBBBBBBBBBBB', facebookUserId: '10150000000000001', createdAt: NOW };
+
+function transactItems(call = 0): NonNullable<TransactWriteCommandInput['TransactItems']> {
+  const calls = ddb.commandCalls(TransactWriteCommand);
+  expect(calls.length).toBeGreaterThan(call);
+  return calls[call]!.args[0].input.TransactItems!;
+}
+
+const conditionFailed = (reasons: string[]) =>
+  new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.join(', ')}]`,
+    $metadata: {},
+    CancellationReasons: reasons.map((Code) => ({ Code })),
+  });
+
+describe('toEpochSeconds', () => {
+  it('rounds milliseconds up to whole epoch seconds, so TTL never deletes an item early', () => {
+    expect(toEpochSeconds(1_000)).toBe(1);
+    expect(toEpochSeconds(1_001)).toBe(2);
+    expect(toEpochSeconds(NOW)).toBe(Math.ceil(NOW / 1000));
+  });
+});
+
+describe('SessionStore.getUserByFacebookId', () => {
+  it('reads FBUSER#<id> / FBUSER with a consistent read and maps it to a user', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'FBUSER#42', sk: 'FBUSER', entity: 'facebookUser', userId: 'usr_x', createdAt: 123 } });
+    await expect(store.getUserByFacebookId('42')).resolves.toEqual({ id: 'usr_x', facebookUserId: '42', createdAt: 123 });
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: 'FBUSER#42', sk: 'FBUSER' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('returns undefined for a person it has never seen', async () => {
+    ddb.on(GetCommand).resolves({});
+    await expect(store.getUserByFacebookId('42')).resolves.toBeUndefined();
+  });
+});
+
+describe('SessionStore.getSessionIdForSessionInfoToken', () => {
+  it('reads SITOKEN#<hash> / SITOKEN with a consistent read and returns the session holding it', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'SITOKEN#h', sk: 'SITOKEN', sessionId: 'ses_holder', ttl: toEpochSeconds(NOW) + 60 } });
+    await expect(store.getSessionIdForSessionInfoToken('h')).resolves.toBe('ses_holder');
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: 'SITOKEN#h', sk: 'SITOKEN' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('ignores a lock whose TTL has passed but that DynamoDB has not deleted yet', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'SITOKEN#h', sk: 'SITOKEN', sessionId: 'ses_old', ttl: Math.floor(NOW / 1000) - 1 } });
+    await expect(store.getSessionIdForSessionInfoToken('h')).resolves.toBeUndefined();
+  });
+
+  it('treats a lock whose TTL second is exactly now as expired', async () => {
+    const clockOnTheSecond = new SessionStore(doc, TABLE, () => 1_700_000_000_000);
+    ddb.on(GetCommand).resolves({ Item: { sessionId: 'ses_old', ttl: 1_700_000_000 } });
+    await expect(clockOnTheSecond.getSessionIdForSessionInfoToken('h')).resolves.toBeUndefined();
+  });
+
+  it('returns undefined when there is no lock', async () => {
+    ddb.on(GetCommand).resolves({});
+    await expect(store.getSessionIdForSessionInfoToken('h')).resolves.toBeUndefined();
+  });
+});
+
+describe('SessionStore.createSession', () => {
+  it('writes FBUSER, USER, the token lock and the session in one transaction for a new person', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const session = newSession();
+    await store.createSession({ session, newUser });
+
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    const items = transactItems();
+    expect(items).toHaveLength(4);
+    expect(items[0]).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: { pk: 'FBUSER#10150000000000001', sk: 'FBUSER', entity: 'facebookUser', userId: newUser.id, createdAt: NOW },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+    expect(items[1]).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: { pk: `USER#${newUser.id}`, sk: 'USER', entity: 'user', userId: newUser.id, facebookUserId: newUser.facebookUserId, createdAt: NOW },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+    expect(items[2]).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: { pk: `SITOKEN#${'b'.repeat(64)}`, sk: 'SITOKEN', entity: 'sessionInfoTokenLock', sessionId: session.id, ttl: Math.ceil(session.expiresAt / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': Math.ceil(NOW / 1000) },
+      },
+    });
+    const sessionPut = items[3]!.Put!;
+    expect(sessionPut.TableName).toBe(TABLE);
+    expect(sessionPut.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(sessionPut.Item).toEqual({
+      pk: `SESSION#${session.id}`,
+      sk: 'SESSION',
+      userPk: `USER#${session.userId}`,
+      userSk: `SESSION#2025-01-15T12:00:00.250Z#${session.id}`,
+      sweepShard: expect.stringMatching(/^\d{2}$/),
+      sweepKey: session.id,
+      entity: 'session',
+      sessionId: session.id,
+      userId: session.userId,
+      facebookUserId: session.facebookUserId,
+      tokenHash: session.tokenHash,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+      authTime: session.authTime,
+      status: 'active',
+      sealedToken: session.sealedToken,
+      sessionInfoTokenHash: session.sessionInfoTokenHash,
+      ttl: Math.ceil(session.expiresAt / 1000),
+    });
+  });
+
+  it('sets ttl in epoch seconds (ceil of expiresAt / 1000), not milliseconds', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const session = newSession({ expiresAt: 1_800_000_000_001 });
+    await store.createSession({ session });
+    const items = transactItems();
+    expect(items.at(-1)!.Put!.Item!.ttl).toBe(1_800_000_001);
+    expect(items.find((i) => i.Put?.Item?.entity === 'sessionInfoTokenLock')!.Put!.Item!.ttl).toBe(1_800_000_001);
+  });
+
+  it('writes only the token lock and the session for a person it already knows', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.createSession({ session: newSession() });
+    const items = transactItems();
+    expect(items).toHaveLength(2);
+    expect(items.map((i) => i.Put?.Item?.pk)).toEqual([`SITOKEN#${'b'.repeat(64)}`, 'SESSION#ses_AAAAAAAAAAAAAAAAAAAAAA']);
+    expect(items.some((i) => String(i.Put?.Item?.pk).startsWith('USER#') || String(i.Put?.Item?.pk).startsWith('FBUSER#'))).toBe(false);
+  });
+
+  it('replaces the session the token already had: lock conditioned on the previous holder, old session deleted, new one put', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const session = newSession();
+    await store.createSession({ session, newUser, replacesSessionId: 'ses_previous' });
+    const items = transactItems();
+    expect(items).toHaveLength(5);
+    expect(items[0]!.Put!.Item!.pk).toBe('FBUSER#10150000000000001');
+    expect(items[1]!.Put!.Item!.pk).toBe(`USER#${newUser.id}`);
+    expect(items[2]).toEqual({
+      Put: {
+        TableName: TABLE,
+        Item: { pk: `SITOKEN#${'b'.repeat(64)}`, sk: 'SITOKEN', entity: 'sessionInfoTokenLock', sessionId: session.id, ttl: Math.ceil(session.expiresAt / 1000) },
+        ConditionExpression: 'sessionId = :previous',
+        ExpressionAttributeValues: { ':previous': 'ses_previous' },
+      },
+    });
+    expect(items[3]).toEqual({ Delete: { TableName: TABLE, Key: { pk: 'SESSION#ses_previous', sk: 'SESSION' } } });
+    expect(items[4]!.Put!.Item!.pk).toBe(`SESSION#${session.id}`);
+    expect(items[4]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+  });
+
+  it('spreads sessions over two-digit sweep shards 00..63', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    for (let i = 0; i < 400; i++) await store.createSession({ session: newSession() });
+    const shards = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!.at(-1)!.Put!.Item!.sweepShard as string);
+    expect(shards).toHaveLength(400);
+    for (const shard of shards) {
+      expect(shard).toMatch(/^\d{2}$/);
+      expect(Number(shard)).toBeGreaterThanOrEqual(0);
+      expect(Number(shard)).toBeLessThan(SWEEP_SHARD_COUNT);
+    }
+    expect(SWEEP_SHARD_COUNT).toBe(64);
+    // 400 draws from 64 shards: more than one shard used, and single digits are zero-padded.
+    expect(new Set(shards).size).toBeGreaterThan(20);
+    expect(shards.some((s) => s.startsWith('0'))).toBe(true);
+  });
+
+  it('turns a cancelled transaction with ConditionalCheckFailed into ConcurrentUpdateError, keeping the cause', async () => {
+    const cancelled = conditionFailed(['None', 'ConditionalCheckFailed']);
+    ddb.on(TransactWriteCommand).rejects(cancelled);
+    const error = await store.createSession({ session: newSession(), newUser }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentUpdateError);
+    expect((error as Error).cause).toBe(cancelled);
+  });
+
+  it('lets a transaction cancelled for another reason pass through unchanged', async () => {
+    const cancelled = conditionFailed(['None', 'TransactionConflict']);
+    ddb.on(TransactWriteCommand).rejects(cancelled);
+    await expect(store.createSession({ session: newSession() })).rejects.toBe(cancelled);
+  });
+
+  it('lets other DynamoDB errors pass through unchanged', async () => {
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+    ddb.on(TransactWriteCommand).rejects(throttled);
+    await expect(store.createSession({ session: newSession() })).rejects.toBe(throttled);
+  });
+});
+
+describe('isConditionFailure', () => {
+  it('recognises a plain ConditionalCheckFailedException and a cancelled transaction with a failed condition only', () => {
+    expect(isConditionFailure(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }))).toBe(true);
+    expect(isConditionFailure(conditionFailed(['ConditionalCheckFailed']))).toBe(true);
+    expect(isConditionFailure(conditionFailed(['None', 'None']))).toBe(false);
+    expect(isConditionFailure(new Error('boom'))).toBe(false);
+    expect(isConditionFailure('ConditionalCheckFailedException')).toBe(false);
+  });
+});
+
+describe('SessionStore.getSession', () => {
+  const item = (overrides: Record<string, unknown> = {}) => ({
+    pk: 'SESSION#ses_1',
+    sk: 'SESSION',
+    sessionId: 'ses_1',
+    userId: 'usr_1',
+    facebookUserId: '42',
+    tokenHash: 'c'.repeat(64),
+    createdAt: NOW - DAY,
+    expiresAt: NOW + DAY,
+    authTime: NOW - 2 * DAY,
+    status: 'active',
+    ttl: toEpochSeconds(NOW + DAY),
+    ...overrides,
+  });
+
+  it('reads SESSION#<id> / SESSION consistently, projecting only the fields the domain needs', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    await store.getSession('ses_1');
+    const input = ddb.commandCalls(GetCommand)[0]!.args[0].input;
+    expect(input.TableName).toBe(TABLE);
+    expect(input.Key).toEqual({ pk: 'SESSION#ses_1', sk: 'SESSION' });
+    expect(input.ConsistentRead).toBe(true);
+    expect(input.ProjectionExpression).not.toMatch(/sealedToken/);
+  });
+
+  it('maps a live session without storage keys or TTL', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    await expect(store.getSession('ses_1')).resolves.toStrictEqual({
+      id: 'ses_1',
+      userId: 'usr_1',
+      facebookUserId: '42',
+      tokenHash: 'c'.repeat(64),
+      createdAt: NOW - DAY,
+      expiresAt: NOW + DAY,
+      authTime: NOW - 2 * DAY,
+      status: 'active',
+    });
+  });
+
+  it('treats a session past its expiresAt as absent even though DynamoDB still returns it (lazy TTL)', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ expiresAt: NOW - 1, ttl: toEpochSeconds(NOW - 1) }) });
+    await expect(store.getSession('ses_1')).resolves.toBeUndefined();
+  });
+
+  it('treats a session expiring exactly now as absent', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ expiresAt: NOW }) });
+    await expect(store.getSession('ses_1')).resolves.toBeUndefined();
+  });
+
+  it('keeps a revoked session visible, with its reason, until its ttl', async () => {
+    ddb.on(GetCommand).resolves({
+      Item: item({ status: 'revoked', revokedReason: 'password_changed', revokedAt: NOW - 1000, expiresAt: NOW - DAY, ttl: toEpochSeconds(NOW) + 3600 }),
+    });
+    await expect(store.getSession('ses_1')).resolves.toMatchObject({ status: 'revoked', revokedReason: 'password_changed', revokedAt: NOW - 1000 });
+  });
+
+  it('hides a revoked session once its ttl has passed', async () => {
+    ddb.on(GetCommand).resolves({
+      Item: item({ status: 'revoked', revokedReason: 'logged_out', revokedAt: NOW - DAY, expiresAt: NOW + DAY, ttl: Math.floor(NOW / 1000) - 1 }),
+    });
+    await expect(store.getSession('ses_1')).resolves.toBeUndefined();
+  });
+
+  it('returns undefined for a session that does not exist', async () => {
+    ddb.on(GetCommand).resolves({});
+    await expect(store.getSession('ses_1')).resolves.toBeUndefined();
+  });
+});
+
+describe('SessionStore.deleteSession', () => {
+  it('deletes the session and releases its token lock in one transaction, conditioned on the lock still being ours', async () => {
+    ddb.on(GetCommand).resolves({ Item: { sessionInfoTokenHash: 'd'.repeat(64) } });
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.deleteSession('ses_1');
+
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: 'SESSION#ses_1', sk: 'SESSION' },
+      ConsistentRead: true,
+      ProjectionExpression: 'sessionInfoTokenHash',
+    });
+    expect(transactItems()).toEqual([
+      { Delete: { TableName: TABLE, Key: { pk: 'SESSION#ses_1', sk: 'SESSION' } } },
+      {
+        Delete: {
+          TableName: TABLE,
+          Key: { pk: `SITOKEN#${'d'.repeat(64)}`, sk: 'SITOKEN' },
+          ConditionExpression: 'attribute_not_exists(pk) OR sessionId = :id',
+          ExpressionAttributeValues: { ':id': 'ses_1' },
+        },
+      },
+    ]);
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+  });
+
+  it('deletes only the session when the token lock now belongs to another session', async () => {
+    ddb.on(GetCommand).resolves({ Item: { sessionInfoTokenHash: 'd'.repeat(64) } });
+    ddb.on(TransactWriteCommand).rejects(conditionFailed(['None', 'ConditionalCheckFailed']));
+    ddb.on(DeleteCommand).resolves({});
+    await store.deleteSession('ses_1');
+    const deletes = ddb.commandCalls(DeleteCommand);
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: 'SESSION#ses_1', sk: 'SESSION' } });
+  });
+
+  it('does not fall back to a lone delete when the transaction fails for another reason', async () => {
+    const failure = Object.assign(new Error('internal'), { name: 'InternalServerError' });
+    ddb.on(GetCommand).resolves({ Item: { sessionInfoTokenHash: 'd'.repeat(64) } });
+    ddb.on(TransactWriteCommand).rejects(failure);
+    await expect(store.deleteSession('ses_1')).rejects.toBe(failure);
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+  });
+
+  it('deletes the session key alone when the session holds no token lock (or is already gone)', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(DeleteCommand).resolves({});
+    await store.deleteSession('ses_gone');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: 'SESSION#ses_gone', sk: 'SESSION' } });
+  });
+});
