@@ -20,7 +20,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { esbuildOptionsFor } from '#infra/bundling';
 import { routes } from '#functions/routes';
 import { GraphClient } from '#commons/facebook/graph-client';
-import { SessionStore } from '#commons/storage/repository';
+import { SessionStore } from '#commons/storage/session-store';
 import { startLocalStack } from '#local/stack';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);

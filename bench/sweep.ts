@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
 import { GraphClient } from '#commons/facebook/graph-client';
-import { SessionStore } from '#commons/storage/repository';
+import { SessionStore } from '#commons/storage/session-store';
 import { signInWithSessionInfoToken } from '#commons/sessions/sessions';
 import { EnvelopeVault } from '#commons/crypto/vault';
 import { startLocalStack } from '#local/stack';

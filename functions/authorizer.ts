@@ -4,7 +4,7 @@ import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
 import { cookieNamesFor } from '#commons/sessions/cookies';
 import { SessionGuardError } from '#commons/platform/errors';
 import { logger } from '#commons/platform/logger';
-import { SessionStore } from '#commons/storage/repository';
+import { SessionStore } from '#commons/storage/session-store';
 import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
 import { authenticate } from '#commons/sessions/sessions';
 

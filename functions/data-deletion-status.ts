@@ -6,7 +6,7 @@ import { statusPage, statusView } from '#commons/facebook-callbacks/data-deletio
 import { prefersHtml } from '#commons/platform/html';
 import { InvalidRequestError, NotFoundError } from '#commons/platform/errors';
 import { header, httpHandler, json } from '#commons/platform/http';
-import { PersonDataStore } from '#commons/storage/repository';
+import { PersonDataStore } from '#commons/storage/person-data-store';
 
 const config = readConfig(storeEnv);
 const store = new PersonDataStore(createDocumentClient(), config.TABLE_NAME);

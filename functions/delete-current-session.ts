@@ -3,7 +3,7 @@ import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
 import { cookieNamesFor, serializeCookie } from '#commons/sessions/cookies';
 import { errorResponse, httpHandler, noContent } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
-import { SessionStore } from '#commons/storage/repository';
+import { SessionStore } from '#commons/storage/session-store';
 import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
 import { signOut } from '#commons/sessions/sessions';
 

@@ -6,7 +6,8 @@ import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#c
 import { parseFormBody } from '#commons/platform/form';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
-import { PersonDataStore, SessionStore } from '#commons/storage/repository';
+import { PersonDataStore } from '#commons/storage/person-data-store';
+import { SessionStore } from '#commons/storage/session-store';
 import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 
 const config = readConfig(storeEnv.and(appSecretEnv).and(dataDeletionEnv));

@@ -6,7 +6,8 @@ import { appSecretEnv, readConfig, revocationEnv, storeEnv } from '#commons/plat
 import { parseFormBody } from '#commons/platform/form';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
-import { RevocationStore, SessionStore } from '#commons/storage/repository';
+import { RevocationStore } from '#commons/storage/revocation-store';
+import { SessionStore } from '#commons/storage/session-store';
 import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 
 const config = readConfig(storeEnv.and(appSecretEnv).and(revocationEnv));

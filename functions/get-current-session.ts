@@ -2,7 +2,7 @@ import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
 import { cookieNamesFor } from '#commons/sessions/cookies';
 import { httpHandler, json } from '#commons/platform/http';
-import { SessionStore } from '#commons/storage/repository';
+import { SessionStore } from '#commons/storage/session-store';
 import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
 import { authenticate } from '#commons/sessions/sessions';
 

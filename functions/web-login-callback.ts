@@ -5,7 +5,7 @@ import { cookieNamesFor, readCookie, serializeCookie } from '#commons/sessions/c
 import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
-import { LoginStateStore } from '#commons/storage/repository';
+import { LoginStateStore } from '#commons/storage/login-state-store';
 import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
 import { withQueryParameter } from '#commons/web-login/return-to';
 import { callbackUrl, completeWebLogin } from '#commons/web-login/web-login';

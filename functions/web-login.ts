@@ -6,7 +6,7 @@ import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
 import { LOGIN_STATE_TTL_MS } from '#commons/web-login/oauth-state';
-import { LoginStateStore } from '#commons/storage/repository';
+import { LoginStateStore } from '#commons/storage/login-state-store';
 import { MAX_RETURN_TO_LENGTH } from '#commons/web-login/return-to';
 import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-login/web-login';
 

@@ -2,14 +2,12 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { BY_USER_INDEX, INDEXES, type IndexSchema, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
 import type { ConfigurableFunction } from './session-guard-function.ts';
 
-/** Attributes the sweep index projects: what the scheduled revalidation reads, nothing more. */
-export const SWEEP_PROJECTION = ['userId', 'sealedToken', 'expiresAt', 'status'] as const;
-
 /**
- * The single table `functions/commons/storage/repository.ts` lays out (`pk`/`sk`, GSIs `byUser` and
- * `sweep`, TTL on `ttl` in epoch seconds).
+ * The single table declared in `functions/commons/storage/schema.ts` (`pk`/`sk`, GSIs `byUser` and
+ * `sweep`, TTL on `ttl` in epoch seconds), which the stores beside it lay out.
  *
  * Encryption: AWS-managed key (`aws/dynamodb`), on purpose. The secret part of an item, the
  * Facebook session-info token, is already sealed by the token key before it is written, and our
@@ -20,7 +18,7 @@ export const SWEEP_PROJECTION = ['userId', 'sealedToken', 'expiresAt', 'status']
  * AWS-managed key keeps key use visible in CloudTrail and needs no grants.
  *
  * Access is granted per use, each grant setting `TABLE_NAME` in the same call. The action lists
- * follow what the repository sends (TransactWriteItems has no IAM action of its own: each Put,
+ * follow what the stores send (TransactWriteItems has no IAM action of its own: each Put,
  * Delete or ConditionCheck inside it is authorized as PutItem, DeleteItem or ConditionCheckItem).
  * Index access is granted per index (`dynamodb:Query` on `<table>/index/<name>`): the Facebook
  * callbacks query `byUser`; the sweep worker gets its own grant on `index/sweep`.
@@ -31,30 +29,16 @@ export class SessionTable extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE_KEY.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEY.sort, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'ttl',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // A person's sessions, newest last (userSk starts with the creation time).
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'byUser',
-      partitionKey: { name: 'userPk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'userSk', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    // Sparse over live sessions, sharded so the revalidation can read it in parallel.
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'sweep',
-      partitionKey: { name: 'sweepShard', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sweepKey', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...SWEEP_PROJECTION],
-    });
+    for (const index of INDEXES) this.table.addGlobalSecondaryIndex(globalSecondaryIndex(index));
   }
 
   /** Reads one session by key (authorizer, get-current-session): `dynamodb:GetItem` only. */
@@ -85,7 +69,7 @@ export class SessionTable extends Construct {
    */
   grantAppRemoval(fn: ConfigurableFunction): void {
     this.grant(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
-    this.grantIndexQuery(fn, 'byUser');
+    this.grantIndexQuery(fn, BY_USER_INDEX.name);
   }
 
   /**
@@ -95,7 +79,7 @@ export class SessionTable extends Construct {
    */
   grantDataDeletion(fn: ConfigurableFunction): void {
     this.grant(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']);
-    this.grantIndexQuery(fn, 'byUser');
+    this.grantIndexQuery(fn, BY_USER_INDEX.name);
   }
 
   /**
@@ -126,7 +110,7 @@ export class SessionTable extends Construct {
    */
   grantSweep(fn: ConfigurableFunction): void {
     this.grant(fn, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
-    this.grantIndexQuery(fn, 'sweep');
+    this.grantIndexQuery(fn, SWEEP_INDEX.name);
   }
 
   private grantIndexQuery(fn: ConfigurableFunction, indexName: string): iam.Grant {
@@ -138,4 +122,15 @@ export class SessionTable extends Construct {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn] });
   }
+}
+
+function globalSecondaryIndex(index: IndexSchema): dynamodb.GlobalSecondaryIndexProps {
+  return {
+    indexName: index.name,
+    partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+    ...(index.projection.type === 'ALL'
+      ? { projectionType: dynamodb.ProjectionType.ALL }
+      : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.nonKeyAttributes] }),
+  };
 }

@@ -6,48 +6,36 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { INDEXES, keyAttributeNames, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
+
+export { TTL_ATTRIBUTE };
 
 /**
- * The table as the CDK stack defines it (a CDK test checks the two agree): keys, GSIs, TTL.
+ * The table as the CDK stack defines it, both built from `functions/commons/storage/schema.ts`
+ * (a CDK test checks the two agree): keys, GSIs, TTL.
  */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-      { AttributeName: 'userPk', AttributeType: 'S' },
-      { AttributeName: 'userSk', AttributeType: 'S' },
-      { AttributeName: 'sweepShard', AttributeType: 'S' },
-      { AttributeName: 'sweepKey', AttributeType: 'S' },
-    ],
+    AttributeDefinitions: keyAttributeNames().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
+      { AttributeName: TABLE_KEY.partition, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEY.sort, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: 'byUser',
-        KeySchema: [
-          { AttributeName: 'userPk', KeyType: 'HASH' },
-          { AttributeName: 'userSk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: 'sweep',
-        KeySchema: [
-          { AttributeName: 'sweepShard', KeyType: 'HASH' },
-          { AttributeName: 'sweepKey', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'sealedToken', 'expiresAt', 'status'] },
-      },
-    ],
+    GlobalSecondaryIndexes: INDEXES.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection:
+        index.projection.type === 'ALL'
+          ? { ProjectionType: 'ALL' }
+          : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.nonKeyAttributes] },
+    })),
   };
 }
-
-export const TTL_ATTRIBUTE = 'ttl';
 
 /** Creates the table and turns TTL on, unless it is already there. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existing'> {

@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RevocationReason } from '#commons/platform/errors';
-import { RevocationStore, SweepIndex } from '#commons/storage/repository';
+import { RevocationStore } from '#commons/storage/revocation-store';
+import { SweepIndex } from '#commons/storage/sweep-index';
 import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
 /**

@@ -1,4 +1,4 @@
-import type { RevocationStore, SessionStore } from '#commons/storage/repository';
+import type { RevocationRepository, SessionRepository } from '#commons/sessions/ports';
 
 /**
  * What happens when a person removes the app on Facebook (the deauthorize callback): every live
@@ -7,8 +7,8 @@ import type { RevocationStore, SessionStore } from '#commons/storage/repository'
  * they are, and a person we never saw has nothing to revoke.
  */
 export interface AppRemovalDeps {
-  readonly sessions: Pick<SessionStore, 'getUserByFacebookId'>;
-  readonly revocations: Pick<RevocationStore, 'sessionIdsOfUser' | 'revokeSession'>;
+  readonly sessions: Pick<SessionRepository, 'getUserByFacebookId'>;
+  readonly revocations: Pick<RevocationRepository, 'sessionIdsOfUser' | 'revokeSession'>;
   /** Revocations in flight at once, for a person with many sessions. @default 8 */
   readonly concurrency?: number;
 }

@@ -1,7 +1,6 @@
 import { escapeHtml, htmlResponse } from '#commons/platform/html';
 import type { HttpResult } from '#commons/platform/http';
-
-import type { DataDeletionRecord } from '#commons/storage/repository';
+import type { DataDeletionRecord } from './ports.ts';
 
 /**
  * The status page of a data deletion request: JSON for programs, a small HTML page for a person

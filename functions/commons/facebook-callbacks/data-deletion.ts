@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { DataDeletionRecord, PersonDataStore, SessionStore } from '#commons/storage/repository';
+import type { SessionRepository } from '#commons/sessions/ports';
+import type { DataDeletionRecord, PersonDataRepository } from './ports.ts';
 
 /**
  * Facebook's data-deletion callback: erase everything held on one person, and leave behind only
@@ -11,9 +12,9 @@ import type { DataDeletionRecord, PersonDataStore, SessionStore } from '#commons
  * still finds the person and finishes the job.
  */
 export interface DataDeletionDeps {
-  readonly sessions: Pick<SessionStore, 'getUserByFacebookId'>;
+  readonly sessions: Pick<SessionRepository, 'getUserByFacebookId'>;
   readonly personData: Pick<
-    PersonDataStore,
+    PersonDataRepository,
     'sessionPagesOfUser' | 'deleteSessions' | 'deleteUser' | 'startDataDeletion' | 'completeDataDeletion'
   >;
   /** How long the deletion record and its status page are kept. */

@@ -4,7 +4,8 @@ import type { RevocationReason } from '#commons/platform/errors';
 import { type BatchTokenChecker, MAX_GRAPH_BATCH_SIZE } from '#commons/facebook/graph-batch';
 import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
 import { logger } from '#commons/platform/logger';
-import { type RevocationStore, type SweepEntry, type SweepIndex, sweepShards } from '#commons/storage/repository';
+import type { RevocationRepository } from '#commons/sessions/ports';
+import type { SweepEntry, SweepIndexReader } from './ports.ts';
 import { revocationReasonFor } from './revocation-reasons.ts';
 import type { ShareQueue, SweepShare } from './sweep-queue.ts';
 import type { TokenVault } from '#commons/crypto/vault';
@@ -30,9 +31,9 @@ export interface DispatchResult {
   readonly shares: number;
 }
 
-/** Queues one share per shard of the `sweep` index. */
-export async function dispatchSweep(queue: ShareQueue, sweepId: string): Promise<DispatchResult> {
-  const shares: SweepShare[] = sweepShards().map((shard) => ({ sweepId, shard, part: 0 }));
+/** Queues one share per shard of the `sweep` index (`shards`: every shard's name). */
+export async function dispatchSweep(queue: ShareQueue, sweepId: string, shards: readonly string[]): Promise<DispatchResult> {
+  const shares: SweepShare[] = shards.map((shard) => ({ sweepId, shard, part: 0 }));
   await queue.send(shares);
   return { sweepId, shares: shares.length };
 }
@@ -62,8 +63,8 @@ export interface SweepOptions {
 }
 
 export interface RevalidationDeps {
-  readonly index: Pick<SweepIndex, 'readPage'>;
-  readonly revocations: Pick<RevocationStore, 'revokeSession'>;
+  readonly index: SweepIndexReader;
+  readonly revocations: Pick<RevocationRepository, 'revokeSession'>;
   readonly vault: Pick<TokenVault, 'open'>;
   readonly checker: BatchTokenChecker;
   /** Where a share's continuation goes. */

@@ -11,7 +11,7 @@ export interface SweepShare {
   readonly sweepId: string;
   /** `"00"`.. : the shard of the `sweep` index. */
   readonly shard: string;
-  /** Opaque position in the shard (from the repository), absent for the start. */
+  /** Opaque position in the shard (from the sweep index), absent for the start. */
   readonly cursor?: string;
   /** How many runs of this share came before (0 for the dispatcher's message). */
   readonly part: number;

@@ -7,7 +7,7 @@ import {
 } from '#commons/platform/errors';
 import { type DebugTokenVerdict, GraphTransientError, type ValidTokenInfo } from '#commons/facebook/graph-client';
 import type { Session, User } from './model.ts';
-import type { SessionStore } from '#commons/storage/repository';
+import type { SessionRepository } from './ports.ts';
 import { issueSessionToken, newSessionId, newUserId, sessionIdOf, sha256Hex, tokenMatchesHash } from './session-tokens.ts';
 import type { TokenVault } from '#commons/crypto/vault';
 
@@ -16,7 +16,8 @@ export interface TokenChecker {
 }
 
 export interface SessionServiceDeps {
-  readonly store: SessionStore;
+  /** Signing in reads the person and the token's lock, then writes the session. */
+  readonly store: Pick<SessionRepository, 'getUserByFacebookId' | 'getSessionIdForSessionInfoToken' | 'createSession'>;
   readonly vault: TokenVault;
   readonly graph: TokenChecker;
   readonly appId: string;
@@ -132,7 +133,7 @@ export async function verifySessionInfoToken(deps: SessionServiceDeps, sessionIn
 }
 
 /** The live session a session token proves, or the reason there is none. */
-export async function authenticate(store: SessionStore, sessionToken: string | undefined): Promise<Session> {
+export async function authenticate(store: Pick<SessionRepository, 'getSession'>, sessionToken: string | undefined): Promise<Session> {
   if (sessionToken === undefined) throw new UnauthenticatedError('Sign in first: no session token was sent.');
   const sessionId = sessionIdOf(sessionToken);
   if (sessionId === undefined) throw new UnauthenticatedError('The session token is not valid.');
@@ -148,7 +149,7 @@ export async function authenticate(store: SessionStore, sessionToken: string | u
  * Ends the session the token proves. A revoked session has nothing left to end (its Facebook
  * token is already gone), and its revocation record stays for audit.
  */
-export async function signOut(store: SessionStore, sessionToken: string | undefined): Promise<void> {
+export async function signOut(store: Pick<SessionRepository, 'getSession' | 'deleteSession'>, sessionToken: string | undefined): Promise<void> {
   try {
     const session = await authenticate(store, sessionToken);
     await store.deleteSession(session.id);

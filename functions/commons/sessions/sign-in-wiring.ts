@@ -5,7 +5,7 @@ import { createDocumentClient, createKmsClient } from '#commons/platform/aws-cli
 import { facebookEnv, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
 import { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
 import { createGraphClient } from '#commons/facebook/graph-client';
-import { SessionStore } from '#commons/storage/repository';
+import { SessionStore } from '#commons/storage/session-store';
 import type { SessionServiceDeps } from './sessions.ts';
 import { EnvelopeVault } from '#commons/crypto/vault';
 

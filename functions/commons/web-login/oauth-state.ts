@@ -3,8 +3,8 @@ import { sha256Hex } from '#commons/sessions/session-tokens';
 
 /**
  * The OAuth `state` of a browser sign-in and the nonce that binds it to the browser. Both are 256
- * random bits in base64url (43 characters). Only their SHA-256 is stored (see LoginStateStore in
- * repository.ts): the state record is useless to whoever reads the table.
+ * random bits in base64url (43 characters). Only their SHA-256 is stored (see
+ * `#commons/storage/login-state-mapper`): the state record is useless to whoever reads the table.
  */
 export const LOGIN_STATE_TTL_MS = 10 * 60_000;
 

@@ -3,7 +3,7 @@ import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/f
 import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
 import { hashLoginValue, isLoginRandomValue, LOGIN_STATE_TTL_MS, newLoginAttempt } from './oauth-state.ts';
 import { codeChallengeS256, newCodeVerifier } from './pkce.ts';
-import type { LoginStateStore } from '#commons/storage/repository';
+import type { LoginStateRepository } from './ports.ts';
 import { checkReturnTo } from './return-to.ts';
 import { type SessionServiceDeps, type SignInResult, signInWithSessionInfoToken } from '#commons/sessions/sessions';
 
@@ -50,7 +50,7 @@ export interface BegunWebLogin {
 }
 
 export async function beginWebLogin(
-  deps: { readonly states: Pick<LoginStateStore, 'putLoginState'>; readonly now?: () => number },
+  deps: { readonly states: Pick<LoginStateRepository, 'putLoginState'>; readonly now?: () => number },
   settings: WebLoginSettings,
   returnTo: string,
 ): Promise<BegunWebLogin> {
@@ -96,7 +96,7 @@ export type WebLoginOutcome =
   | { readonly outcome: 'cancelled'; readonly returnTo: string };
 
 export interface CompleteWebLoginDeps {
-  readonly states: Pick<LoginStateStore, 'consumeLoginState'>;
+  readonly states: Pick<LoginStateRepository, 'consumeLoginState'>;
   readonly oauth: FacebookTokenExchanges;
   readonly sessions: SessionServiceDeps;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { revokeSessionsOfRemovedApp } from '#commons/facebook-callbacks/app-removal';
 import type { RevocationReason } from '#commons/platform/errors';
-import type { RevocationOutcome } from '#commons/storage/repository';
+import type { RevocationOutcome } from '#commons/sessions/ports';
 
 /** In-memory stand-ins for the two stores: a person's sessions and which of them are live. */
 function fakes(options: { user?: boolean; sessions?: Record<string, 'active' | 'revoked'> } = {}) {

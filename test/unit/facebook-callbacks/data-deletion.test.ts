@@ -5,7 +5,7 @@ import {
   dataDeletionStatusUrl,
   deletePersonData,
 } from '#commons/facebook-callbacks/data-deletion';
-import type { DataDeletionCounts, DataDeletionRecord, StoredSessionRef } from '#commons/storage/repository';
+import type { DataDeletionCounts, DataDeletionRecord, StoredSessionRef } from '#commons/facebook-callbacks/ports';
 
 const NOW = Date.UTC(2025, 0, 15, 12);
 const CODE = 'ABCDEFGHIJKLMNOPQRSTUVWX';

@@ -3,7 +3,9 @@ import { AppUsageGate } from '#commons/revalidation/app-usage-gate';
 import type { RevocationReason } from '#commons/platform/errors';
 import type { BatchTokenChecker, TokenCheckOutcome } from '#commons/facebook/graph-batch';
 import { type DebugTokenVerdict, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
-import type { RevocationOutcome, SweepEntry, SweepPage } from '#commons/storage/repository';
+import type { RevocationOutcome } from '#commons/sessions/ports';
+import type { SweepEntry, SweepPage } from '#commons/revalidation/ports';
+import { sweepShards } from '#commons/storage/schema';
 import { checkShare, dispatchSweep, type RevalidationDeps, ShareFailedError, type SweepOptions, sweepIdFor } from '#commons/revalidation/revalidation';
 import { revocationReasonFor } from '#commons/revalidation/revocation-reasons';
 import type { ShareQueue, SweepShare } from '#commons/revalidation/sweep-queue';
@@ -112,7 +114,7 @@ describe('reason for a verdict', () => {
 describe('dispatching a sweep', () => {
   it('queues one share per shard, 00 to 63, at part 0 and without a cursor', async () => {
     const sent: SweepShare[] = [];
-    const result = await dispatchSweep({ send: async (shares) => void sent.push(...shares) }, SWEEP);
+    const result = await dispatchSweep({ send: async (shares) => void sent.push(...shares) }, SWEEP, sweepShards());
     expect(result).toEqual({ sweepId: SWEEP, shares: 64 });
     expect(sent.map((s) => s.shard)).toEqual(Array.from({ length: 64 }, (_, i) => String(i).padStart(2, '0')));
     expect(sent.every((s) => s.sweepId === SWEEP && s.part === 0 && s.cursor === undefined)).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AppUsageGate } from '#commons/revalidation/app-usage-gate';
 import { CapacityMeter } from '#commons/storage/capacity-meter';
 import type { TokenCheckOutcome } from '#commons/facebook/graph-batch';
-import type { SweepEntry, SweepPage } from '#commons/storage/repository';
+import type { SweepEntry, SweepPage } from '#commons/revalidation/ports';
 import { encodeShare, type SweepShare } from '#commons/revalidation/sweep-queue';
 import { retryDelaySeconds, type ShareReport, SweepWorker, type SweepWorkerDeps } from '#commons/revalidation/sweep-worker';
 

@@ -12,7 +12,8 @@ import {
 } from '#commons/platform/errors';
 import { type DebugTokenVerdict, GraphTransientError, type ValidTokenInfo } from '#commons/facebook/graph-client';
 import type { Session, User } from '#commons/sessions/model';
-import { type CreateSessionPlan, SessionStore } from '#commons/storage/repository';
+import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
+import { SessionStore } from '#commons/storage/session-store';
 import { issueSessionToken, newSessionId } from '#commons/sessions/session-tokens';
 import { authenticate, type SessionServiceDeps, signInWithSessionInfoToken, signOut } from '#commons/sessions/sessions';
 import type { TokenBinding, TokenVault } from '#commons/crypto/vault';
@@ -45,7 +46,7 @@ function fakeStore(options: FakeStoreOptions = {}) {
     deleteSession: [] as string[],
   };
   const failures = [...(options.createFailures ?? [])];
-  const store = {
+  const store: SessionRepository = {
     async getUserByFacebookId(id: string) {
       calls.getUserByFacebookId.push(id);
       return options.user;
@@ -67,7 +68,7 @@ function fakeStore(options: FakeStoreOptions = {}) {
       calls.deleteSession.push(id);
     },
   };
-  return { store: store as unknown as SessionStore, calls };
+  return { store, calls };
 }
 
 function fakeVault(failure?: Error) {
@@ -111,7 +112,7 @@ function fakeGraph(answer: DebugTokenVerdict | Error) {
   };
 }
 
-function deps(parts: { store?: SessionStore; vault?: TokenVault; verdict?: DebugTokenVerdict | Error; now?: number } = {}) {
+function deps(parts: { store?: SessionRepository; vault?: TokenVault; verdict?: DebugTokenVerdict | Error; now?: number } = {}) {
   const graph = fakeGraph(parts.verdict ?? { status: 'valid', token: validToken() });
   const storeParts = parts.store ? { store: parts.store, calls: undefined } : fakeStore();
   const vaultParts = parts.vault ? { vault: parts.vault, seals: undefined } : fakeVault();

@@ -1,8 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PersonDataStore, toEpochSeconds } from '#commons/storage/repository';
+import { PersonDataStore } from '#commons/storage/person-data-store';
+import { toEpochSeconds } from '#commons/storage/ttl';
 
 const TABLE = 'session-guard-test';
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0, 250);
@@ -24,7 +26,8 @@ beforeEach(() => {
   sleeps.length = 0;
 });
 
-const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+const conditionFailed = (item?: Record<string, AttributeValue>) =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, ...(item ? { Item: item } : {}) });
 
 async function collect<T>(generator: AsyncGenerator<T>): Promise<T[]> {
   const all: T[] = [];
@@ -171,15 +174,23 @@ describe('PersonDataStore data deletion records', () => {
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':inProgress': 'in_progress', ':completed': 'completed', ':now': NOW, ':sessions': 3, ':userRecords': 2 },
       ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
-  it('lets a racing duplicate that completed first win, and returns its record', async () => {
+  it('lets a racing duplicate that completed first win, and returns its record from the failed condition', async () => {
     const ttl = toEpochSeconds(NOW + DAY);
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({ Item: { status: 'completed', requestedAt: NOW - 5, completedAt: NOW - 1, sessionsDeleted: 3, userRecordsDeleted: 2, ttl } });
+    const finished = { status: 'completed', requestedAt: NOW - 5, completedAt: NOW - 1, sessionsDeleted: 3, userRecordsDeleted: 2, ttl };
+    ddb.on(UpdateCommand).rejects(conditionFailed(marshall(finished)));
     const record = await store.completeDataDeletion(CODE, { sessions: 0, userRecords: 0 });
     expect(record.deleted).toEqual({ sessions: 3, userRecords: 2 });
+    expect(record).toEqual({ confirmationCode: CODE, status: 'completed', requestedAt: NOW - 5, completedAt: NOW - 1, deleted: { sessions: 3, userRecords: 2 }, expiresAt: ttl * 1000 });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('says so when the record it was completing is gone', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.completeDataDeletion(CODE, { sessions: 0, userRecords: 0 })).rejects.toThrow(/vanished/);
   });
 
   it('reads a record consistently, and treats one past its TTL as gone (TTL deletion is lazy)', async () => {

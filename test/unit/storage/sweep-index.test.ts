@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SweepCursorError, SweepIndex, sweepShards } from '#commons/storage/repository';
+import { sweepShards } from '#commons/storage/schema';
+import { SweepCursorError } from '#commons/storage/sweep-cursor';
+import { SweepIndex } from '#commons/storage/sweep-index';
 
 const TABLE = 'session-guard-test';
 const ddb = mockClient(DynamoDBDocumentClient);

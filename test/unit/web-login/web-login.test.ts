@@ -5,7 +5,8 @@ import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/f
 import { type DebugTokenVerdict, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
 import { LOGIN_STATE_TTL_MS, newLoginAttempt } from '#commons/web-login/oauth-state';
 import { codeChallengeS256 } from '#commons/web-login/pkce';
-import type { CreateSessionPlan, LoginStateConsumption, LoginStateRecord, SessionStore } from '#commons/storage/repository';
+import type { CreateSessionPlan } from '#commons/sessions/ports';
+import type { LoginStateConsumption, LoginStateRecord } from '#commons/web-login/ports';
 import type { SessionServiceDeps } from '#commons/sessions/sessions';
 import {
   attenuateUserToken,
@@ -76,7 +77,7 @@ function fakeSessions() {
       getUserByFacebookId: async () => undefined,
       getSessionIdForSessionInfoToken: async () => undefined,
       createSession: async (plan: CreateSessionPlan) => void created.push(plan),
-    } as unknown as SessionStore,
+    },
     vault: { seal: async (token: string) => `sealed(${token})`, open: async () => '' },
     graph: {
       debugToken: async (token: string): Promise<DebugTokenVerdict> => {

@@ -10,7 +10,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConcurrentUpdateError } from '#commons/platform/errors';
 import type { NewSession, User } from '#commons/sessions/model';
-import { isConditionFailure, SessionStore, SWEEP_SHARD_COUNT, toEpochSeconds } from '#commons/storage/repository';
+import { SWEEP_SHARD_COUNT } from '#commons/storage/schema';
+import { SessionStore } from '#commons/storage/session-store';
+import { toEpochSeconds } from '#commons/storage/ttl';
 
 const TABLE = 'session-guard-test';
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0, 250);
@@ -51,14 +53,6 @@ const conditionFailed = (reasons: string[]) =>
     $metadata: {},
     CancellationReasons: reasons.map((Code) => ({ Code })),
   });
-
-describe('toEpochSeconds', () => {
-  it('rounds milliseconds up to whole epoch seconds, so TTL never deletes an item early', () => {
-    expect(toEpochSeconds(1_000)).toBe(1);
-    expect(toEpochSeconds(1_001)).toBe(2);
-    expect(toEpochSeconds(NOW)).toBe(Math.ceil(NOW / 1000));
-  });
-});
 
 describe('SessionStore.getUserByFacebookId', () => {
   it('reads FBUSER#<id> / FBUSER with a consistent read and maps it to a user', async () => {
@@ -235,16 +229,6 @@ describe('SessionStore.createSession', () => {
     const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
     ddb.on(TransactWriteCommand).rejects(throttled);
     await expect(store.createSession({ session: newSession() })).rejects.toBe(throttled);
-  });
-});
-
-describe('isConditionFailure', () => {
-  it('recognises a plain ConditionalCheckFailedException and a cancelled transaction with a failed condition only', () => {
-    expect(isConditionFailure(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }))).toBe(true);
-    expect(isConditionFailure(conditionFailed(['ConditionalCheckFailed']))).toBe(true);
-    expect(isConditionFailure(conditionFailed(['None', 'None']))).toBe(false);
-    expect(isConditionFailure(new Error('boom'))).toBe(false);
-    expect(isConditionFailure('ConditionalCheckFailedException')).toBe(false);
   });
 });
 

@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type LoginStateRecord, LoginStateStore } from '#commons/storage/repository';
+import { LoginStateStore } from '#commons/storage/login-state-store';
+import type { LoginStateRecord } from '#commons/web-login/ports';
 
 const TABLE = 'session-guard-test';
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0, 250);

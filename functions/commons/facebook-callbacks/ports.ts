@@ -1,0 +1,48 @@
+/**
+ * What Facebook's data-deletion callback needs from storage: erasing everything held on one
+ * person, and the anonymous record behind the status page. The record names no person: only its
+ * confirmation code, status, times and counts. Implemented by `#commons/storage/person-data-store`.
+ */
+
+/** A stored session (live or revoked) and the session-info token lock it may hold. */
+export interface StoredSessionRef {
+  readonly sessionId: string;
+  readonly sessionInfoTokenHash?: string;
+}
+
+export type DataDeletionStatus = 'in_progress' | 'completed';
+
+export interface DataDeletionCounts {
+  /** Session records removed, live ones and revocation records alike. */
+  readonly sessions: number;
+  /** The user record and the Facebook-id link: 0, 1 or 2. */
+  readonly userRecords: number;
+}
+
+export interface DataDeletionRecord {
+  readonly confirmationCode: string;
+  readonly status: DataDeletionStatus;
+  readonly requestedAt: number;
+  readonly completedAt?: number;
+  readonly deleted?: DataDeletionCounts;
+  /** When the record (and so the status page) goes away. */
+  readonly expiresAt: number;
+}
+
+export interface PersonDataRepository {
+  /**
+   * Every session record of a person (live or revoked), a page at a time. Eventually consistent:
+   * a caller that must see everything asks again until nothing new shows.
+   */
+  sessionPagesOfUser(userId: string): AsyncIterable<StoredSessionRef[]>;
+  /** Deletes these sessions and their token locks; throws if some could not be deleted. */
+  deleteSessions(sessions: readonly StoredSessionRef[]): Promise<void>;
+  /** Deletes the user record, then the Facebook-id link; answers how many of the two existed. */
+  deleteUser(userId: string, facebookUserId: string): Promise<number>;
+  /** The record for this code, created `in_progress` unless it already exists. */
+  startDataDeletion(confirmationCode: string, retentionMs: number): Promise<DataDeletionRecord>;
+  /** Marks the deletion done with its counts; a racing duplicate that finished first wins. */
+  completeDataDeletion(confirmationCode: string, counts: DataDeletionCounts): Promise<DataDeletionRecord>;
+  /** The record, or undefined when unknown or past its retention. */
+  getDataDeletion(confirmationCode: string): Promise<DataDeletionRecord | undefined>;
+}

@@ -1,0 +1,27 @@
+import type { SessionStatus } from '#commons/sessions/model';
+
+/**
+ * What the revalidation sweep reads from storage: live sessions, one shard and one page at a
+ * time. Implemented by `#commons/storage/sweep-index`.
+ */
+
+/** What the revalidation sees of a live session, nothing more. */
+export interface SweepEntry {
+  readonly sessionId: string;
+  readonly userId: string;
+  /** Absent only if an item was caught mid-revocation. */
+  readonly sealedToken?: string;
+  readonly expiresAt: number;
+  readonly status: SessionStatus;
+}
+
+export interface SweepPage {
+  readonly entries: readonly SweepEntry[];
+  /** Where the next page starts; absent at the end of the shard. Opaque outside storage. */
+  readonly nextCursor?: string;
+}
+
+export interface SweepIndexReader {
+  /** One page of a shard; `cursor` is a page's `nextCursor` from the same shard. */
+  readPage(shard: string, options: { readonly cursor?: string; readonly limit: number }): Promise<SweepPage>;
+}

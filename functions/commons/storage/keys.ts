@@ -1,0 +1,38 @@
+import { randomInt } from 'node:crypto';
+import { BY_USER_INDEX, KEY_PREFIX, SWEEP_INDEX, SWEEP_SHARD_COUNT, sweepShardName, type EntityName } from './schema.ts';
+
+/** The primary key of one item. */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+function entityKey(entity: EntityName, id: string): ItemKey {
+  const prefix = KEY_PREFIX[entity];
+  return { pk: `${prefix}#${id}`, sk: prefix };
+}
+
+/** Every key of the table is built here, from the prefixes in `schema.ts`. */
+export const keys = {
+  user: (userId: string) => entityKey('user', userId),
+  facebookUser: (facebookUserId: string) => entityKey('facebookUser', facebookUserId),
+  session: (sessionId: string) => entityKey('session', sessionId),
+  sessionInfoToken: (tokenHash: string) => entityKey('sessionInfoToken', tokenHash),
+  dataDeletion: (confirmationCode: string) => entityKey('dataDeletion', confirmationCode),
+  loginState: (stateHash: string) => entityKey('loginState', stateHash),
+  /** The `byUser` index key of a session: the person, then creation time, so pages come oldest first. */
+  userSessions: (userId: string, createdAt: number, sessionId: string) => ({
+    [BY_USER_INDEX.partitionKey]: entityKey('user', userId).pk,
+    [BY_USER_INDEX.sortKey]: `${userSessionsPrefix()}${new Date(createdAt).toISOString()}#${sessionId}`,
+  }),
+  /** The `sweep` index key of a live session, on a shard drawn at random to spread the load. */
+  sweep: (sessionId: string) => ({
+    [SWEEP_INDEX.partitionKey]: sweepShardName(randomInt(SWEEP_SHARD_COUNT)),
+    [SWEEP_INDEX.sortKey]: sessionId,
+  }),
+};
+
+/** What every session's `byUser` sort key starts with. */
+export function userSessionsPrefix(): string {
+  return `${KEY_PREFIX.session}#`;
+}

@@ -1,0 +1,84 @@
+/**
+ * The table Session Guard keeps everything in, declared once: `infra/session-table.ts` (the CDK
+ * table), `local/table.ts` (the local table) and the stores in this folder all build from it.
+ * Plain data on purpose (no SDK import), so the CDK app and a Lambda bundle can both take it.
+ *
+ * Single table, `pk`/`sk`:
+ *
+ * | item                     | pk                     | sk         | notes                                     |
+ * |--------------------------|------------------------|------------|-------------------------------------------|
+ * | user                     | USER#<userId>          | USER       |                                           |
+ * | Facebook id → user       | FBUSER#<fbUserId>      | FBUSER     | makes the app-scoped id unique            |
+ * | session                  | SESSION#<sessionId>    | SESSION    | TTL; GSIs byUser and sweep                |
+ * | session-info token lock  | SITOKEN#<sha256>       | SITOKEN    | TTL; one live session per token           |
+ * | data deletion record     | DELETION#<code>        | DELETION   | TTL; names no person (status page)        |
+ * | web sign-in state        | OAUTHSTATE#<sha256>    | OAUTHSTATE | TTL 10 min; spent by a conditional delete |
+ *
+ * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
+ * sparse over live sessions and lets the revalidation read them shard by shard.
+ * `ttl` is epoch seconds; TTL deletion is lazy, so every read checks expiry itself.
+ */
+export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
+
+export const TTL_ATTRIBUTE = 'ttl';
+
+/** What each entity's `pk` starts with (`<prefix>#<id>`); its `sk` is the prefix alone. */
+export const KEY_PREFIX = {
+  user: 'USER',
+  facebookUser: 'FBUSER',
+  session: 'SESSION',
+  sessionInfoToken: 'SITOKEN',
+  dataDeletion: 'DELETION',
+  loginState: 'OAUTHSTATE',
+} as const;
+
+export type EntityName = keyof typeof KEY_PREFIX;
+
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'INCLUDE'; readonly nonKeyAttributes: readonly string[] };
+
+export interface IndexSchema {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projection: IndexProjection;
+}
+
+/** A person's sessions, oldest first (userSk starts with the creation time). */
+export const BY_USER_INDEX = {
+  name: 'byUser',
+  partitionKey: 'userPk',
+  sortKey: 'userSk',
+  projection: { type: 'ALL' },
+} as const satisfies IndexSchema;
+
+/**
+ * Sparse over live sessions (revocation removes the key attributes), sharded so the revalidation
+ * reads it in parallel. Projects what the scheduled revalidation reads, nothing more.
+ */
+export const SWEEP_INDEX = {
+  name: 'sweep',
+  partitionKey: 'sweepShard',
+  sortKey: 'sweepKey',
+  projection: { type: 'INCLUDE', nonKeyAttributes: ['userId', 'sealedToken', 'expiresAt', 'status'] },
+} as const satisfies IndexSchema;
+
+export const INDEXES: readonly IndexSchema[] = [BY_USER_INDEX, SWEEP_INDEX];
+
+/** Sessions are spread over this many `sweep` partitions, named `00`..`63`. */
+export const SWEEP_SHARD_COUNT = 64;
+
+/** Every shard name of the `sweep` index, in order. */
+export function sweepShards(): string[] {
+  return Array.from({ length: SWEEP_SHARD_COUNT }, (_, i) => sweepShardName(i));
+}
+
+export function sweepShardName(shard: number): string {
+  return String(shard).padStart(2, '0');
+}
+
+/** Every key attribute (table and indexes); all strings. */
+export function keyAttributeNames(): string[] {
+  return [TABLE_KEY.partition, TABLE_KEY.sort, ...INDEXES.flatMap((index) => [index.partitionKey, index.sortKey])];
+}

@@ -1,0 +1,32 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoredItem } from './item-fields.ts';
+import { keys, userSessionsPrefix } from './keys.ts';
+import { projectionOf } from './projection.ts';
+import { BY_USER_INDEX } from './schema.ts';
+
+/**
+ * A person's session items (live or revoked), one `byUser` page at a time, with only `attributes`.
+ * Shared by the stores that revoke and erase a person's sessions.
+ */
+export async function* userSessionPages(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+  attributes: readonly string[],
+): AsyncGenerator<StoredItem[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: BY_USER_INDEX.name,
+        KeyConditionExpression: `${BY_USER_INDEX.partitionKey} = :pk AND begins_with(${BY_USER_INDEX.sortKey}, :prefix)`,
+        ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': userSessionsPrefix() },
+        ...projectionOf(attributes),
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
