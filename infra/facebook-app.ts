@@ -2,11 +2,8 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DEFAULT_GRAPH_API_VERSION, FACEBOOK_APP_ID, FACEBOOK_APP_ID_RULE, GRAPH_API_VERSION } from '#commons/platform/config-rules';
 import type { ConfigurableFunction } from './session-guard-function.ts';
-
-/** Same rules as `facebookEnv` in functions/commons/platform/config.ts, checked at synth instead of at cold start. */
-const APP_ID = /^\d{1,32}$/;
-const GRAPH_API_VERSION = /^v\d+\.\d+$/;
 
 export interface FacebookAppProps {
   /** The numeric Facebook app id. */
@@ -28,10 +25,11 @@ export class FacebookApp extends Construct {
 
   constructor(scope: Construct, id: string, props: FacebookAppProps) {
     super(scope, id);
-    if (!APP_ID.test(props.appId)) {
-      throw new Error(`${this.node.path}: facebookAppId must be the numeric Facebook app id, got "${props.appId}"`);
+    // The rules the functions check at cold start, checked at synth so a bad value never deploys.
+    if (!FACEBOOK_APP_ID.test(props.appId)) {
+      throw new Error(`${this.node.path}: facebookAppId ${FACEBOOK_APP_ID_RULE}, got "${props.appId}"`);
     }
-    const graphApiVersion = props.graphApiVersion ?? 'v21.0';
+    const graphApiVersion = props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION;
     if (!GRAPH_API_VERSION.test(graphApiVersion)) {
       throw new Error(`${this.node.path}: graphApiVersion must look like v21.0, got "${graphApiVersion}"`);
     }

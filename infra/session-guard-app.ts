@@ -1,5 +1,6 @@
 import { Annotations, App, type AppProps, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { splitList } from '#commons/platform/config-rules';
 import { SessionGuardStack } from './session-guard-stack.ts';
 
 /**
@@ -66,7 +67,7 @@ function listContext(app: App, key: string): string[] | undefined {
   const value: unknown = app.node.tryGetContext(key);
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
   const text = stringContext(app, key);
-  return text === undefined ? undefined : text.split(/[\s,]+/).filter((item) => item !== '');
+  return text === undefined ? undefined : splitList(text);
 }
 
 function stringContext(app: App, key: string): string | undefined {

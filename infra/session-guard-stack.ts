@@ -2,6 +2,15 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import {
+  areFacebookScopes,
+  DEFAULT_FACEBOOK_SCOPES,
+  DEFAULT_REVOCATION_RETENTION_DAYS,
+  DEFAULT_SESSION_MAX_AGE_SECONDS,
+  DEPLOYED_URLS,
+  isExactOrigin,
+  isPublicBaseUrl,
+} from '#commons/platform/config-rules';
 import { authorizerEntry, type RouteDefinition, routes as routeTable } from '#functions/routes';
 import { FacebookApp } from './facebook-app.ts';
 import { Revalidation } from './revalidation.ts';
@@ -76,7 +85,7 @@ export class SessionGuardStack extends Stack {
   constructor(scope: Construct, id: string, props: SessionGuardStackProps) {
     super(scope, id, props);
     const routes = props.routes ?? routeTable;
-    const sessionMaxAgeSeconds = props.sessionMaxAgeSeconds ?? 30 * 24 * 3600;
+    const sessionMaxAgeSeconds = props.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS;
     if (!Number.isInteger(sessionMaxAgeSeconds) || sessionMaxAgeSeconds <= 0) {
       throw new Error(`sessionMaxAgeSeconds must be a positive whole number of seconds, got ${sessionMaxAgeSeconds}`);
     }
@@ -88,16 +97,17 @@ export class SessionGuardStack extends Stack {
       graphApiVersion: props.graphApiVersion,
     });
 
-    const facebookScopes = props.facebookScopes ?? ['public_profile'];
-    if (facebookScopes.length === 0 || !facebookScopes.every((scope) => /^[a-z_]+$/.test(scope))) {
+    // The functions' own rules (functions/commons/platform/config-rules.ts), checked at synth.
+    const facebookScopes = props.facebookScopes ?? DEFAULT_FACEBOOK_SCOPES;
+    if (!areFacebookScopes(facebookScopes)) {
       throw new Error(`facebookScopes must be Facebook permission names, got "${facebookScopes.join(',')}"`);
     }
     const returnToAllowedOrigins = props.returnToAllowedOrigins ?? [];
     for (const origin of returnToAllowedOrigins) {
-      if (!isHttpsOrigin(origin)) throw new Error(`returnToAllowedOrigins must be exact https origins like https://app.example.com, got "${origin}"`);
+      if (!isExactOrigin(origin, DEPLOYED_URLS)) throw new Error(`returnToAllowedOrigins must be exact https origins like https://app.example.com, got "${origin}"`);
     }
 
-    const revocationRetentionDays = props.revocationRetentionDays ?? 90;
+    const revocationRetentionDays = props.revocationRetentionDays ?? DEFAULT_REVOCATION_RETENTION_DAYS;
     if (!Number.isInteger(revocationRetentionDays) || revocationRetentionDays <= 0) {
       throw new Error(`revocationRetentionDays must be a positive whole number of days, got ${revocationRetentionDays}`);
     }
@@ -195,8 +205,8 @@ export class SessionGuardStack extends Stack {
     });
 
     const publicBaseUrl = props.publicBaseUrl ?? this.api.url;
-    if (props.publicBaseUrl !== undefined && !/^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(props.publicBaseUrl)) {
-      throw new Error(`publicBaseUrl must be an https URL without query or fragment, got "${props.publicBaseUrl}"`);
+    if (props.publicBaseUrl !== undefined && !isPublicBaseUrl(props.publicBaseUrl, DEPLOYED_URLS)) {
+      throw new Error(`publicBaseUrl must be an https URL without query, fragment or credentials, got "${props.publicBaseUrl}"`);
     }
     if (this.functionsByEntry.has('facebook-data-deletion')) {
       this.functionFor('facebook-data-deletion').addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
@@ -256,15 +266,6 @@ export class SessionGuardStack extends Stack {
     wire(fn);
     this.functionsByEntry.set(entry, fn);
     return fn;
-  }
-}
-
-function isHttpsOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' && url.origin === value && /^([a-z0-9-]+\.)*[a-z0-9-]+$/.test(url.hostname);
-  } catch {
-    return false;
   }
 }
 

@@ -1,8 +1,30 @@
 import * as z from 'zod';
+import {
+  APP_SECRET_ARN_PREFIX,
+  APP_SECRET_SOURCE_RULE,
+  areFacebookScopes,
+  BARE_URL_RULE,
+  DEFAULT_FACEBOOK_SCOPES,
+  DEFAULT_GRAPH_API_VERSION,
+  DEFAULT_REVOCATION_RETENTION_DAYS,
+  DEFAULT_SESSION_MAX_AGE_SECONDS,
+  FACEBOOK_APP_ID,
+  FACEBOOK_APP_ID_RULE,
+  FACEBOOK_SCOPES_RULE,
+  GRAPH_API_VERSION,
+  hasOneAppSecretSource,
+  isBareUrl,
+  isExactOrigin,
+  isSecureWebUrl,
+  LOCAL_URLS,
+  SECURE_WEB_URL_RULE,
+  splitList,
+} from './config-rules.ts';
 
 /**
  * Environment, checked once at cold start. Each Lambda entry reads only the sections it needs, so a
- * function is never handed a setting (or a permission) it has no use for.
+ * function is never handed a setting (or a permission) it has no use for. The rules themselves live
+ * in `config-rules.ts`, which the CDK app checks at synth too.
  */
 const positiveInt = z.coerce.number().int().positive();
 
@@ -15,29 +37,38 @@ export const vaultEnv = z.object({
   KMS_KEY_ID: z.string().min(1),
 });
 
+const facebookAppId = z.string().regex(FACEBOOK_APP_ID, FACEBOOK_APP_ID_RULE);
+const graphApiVersion = z.string().regex(GRAPH_API_VERSION).default(DEFAULT_GRAPH_API_VERSION);
+
+/**
+ * Only the app secret: the Facebook callbacks verify `signed_request` with it and call nothing.
+ * Locally the secret itself; in AWS only the ARN of the Secrets Manager secret that holds it.
+ */
+export const appSecretEnv = z
+  .object({
+    FACEBOOK_APP_SECRET: z.string().min(1).optional(),
+    FACEBOOK_APP_SECRET_ARN: z.string().startsWith(APP_SECRET_ARN_PREFIX).optional(),
+  })
+  .refine(hasOneAppSecretSource, { message: APP_SECRET_SOURCE_RULE, path: ['FACEBOOK_APP_SECRET'] });
+
+/** Calling the Graph API as the app: its id, its secret, and where and how Graph is reached. */
 export const facebookEnv = z
   .object({
-    FACEBOOK_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the numeric Facebook app id'),
-    /** Locally the secret itself; in AWS only the ARN of the Secrets Manager secret that holds it. */
-    FACEBOOK_APP_SECRET: z.string().min(1).optional(),
-    FACEBOOK_APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    FACEBOOK_APP_ID: facebookAppId,
     GRAPH_API_URL: z.url().default('https://graph.facebook.com'),
-    GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+    GRAPH_API_VERSION: graphApiVersion,
     GRAPH_TIMEOUT_MS: positiveInt.default(3000),
   })
-  .refine((env) => Boolean(env.FACEBOOK_APP_SECRET) !== Boolean(env.FACEBOOK_APP_SECRET_ARN), {
-    message: 'set exactly one of FACEBOOK_APP_SECRET (local) and FACEBOOK_APP_SECRET_ARN (AWS)',
-    path: ['FACEBOOK_APP_SECRET'],
-  });
+  .and(appSecretEnv);
 
 export const sessionEnv = z.object({
   /** Absolute session lifetime; a session never outlives its Facebook session-info token either. */
-  SESSION_MAX_AGE_SECONDS: positiveInt.default(30 * 24 * 3600),
+  SESSION_MAX_AGE_SECONDS: positiveInt.default(DEFAULT_SESSION_MAX_AGE_SECONDS),
 });
 
 export const revocationEnv = z.object({
   /** How long a revocation record is kept for audit. */
-  REVOCATION_RETENTION_DAYS: positiveInt.default(90),
+  REVOCATION_RETENTION_DAYS: positiveInt.default(DEFAULT_REVOCATION_RETENTION_DAYS),
 });
 
 /** The queue of sweep shares (dispatcher and worker): in AWS the SQS queue URL. */
@@ -80,33 +111,11 @@ export const sweepWorkerEnv = z
     path: ['SWEEP_RETRY_BASE_SECONDS'],
   });
 
-/**
- * Only the app secret: the Facebook callbacks verify `signed_request` with it and call nothing.
- * Same rules as the secret in `facebookEnv`.
- */
-export const appSecretEnv = z
-  .object({
-    FACEBOOK_APP_SECRET: z.string().min(1).optional(),
-    FACEBOOK_APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  })
-  .refine((env) => Boolean(env.FACEBOOK_APP_SECRET) !== Boolean(env.FACEBOOK_APP_SECRET_ARN), {
-    message: 'set exactly one of FACEBOOK_APP_SECRET (local) and FACEBOOK_APP_SECRET_ARN (AWS)',
-    path: ['FACEBOOK_APP_SECRET'],
-  });
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** Where the service is reachable from the internet: https, or http on a loopback host (local stack). */
 const publicBaseUrl = z
   .url()
-  .refine((value) => {
-    const url = URL.canParse(value) ? new URL(value) : undefined;
-    return url !== undefined && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
-  }, 'must be an https URL (http only on localhost)')
-  .refine((value) => {
-    const url = URL.canParse(value) ? new URL(value) : undefined;
-    return url !== undefined && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
-  }, 'must have no query, fragment or credentials')
+  .refine((value) => isSecureWebUrl(value, LOCAL_URLS), SECURE_WEB_URL_RULE)
+  .refine(isBareUrl, BARE_URL_RULE)
   .transform((value) => value.replace(/\/+$/, ''));
 
 export const dataDeletionEnv = z.object({
@@ -120,20 +129,9 @@ export const dataDeletionEnv = z.object({
 const originList = z
   .string()
   .default('')
-  .transform((value) => value.split(/[\s,]+/).filter((entry) => entry !== ''))
+  .transform(splitList)
   .refine(
-    (origins) =>
-      origins.every((origin) => {
-        try {
-          const url = new URL(origin);
-          const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-          // A host name or address: no wildcards or other characters URL parsing lets through.
-          const plainHost = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname);
-          return secure && plainHost && url.origin === origin;
-        } catch {
-          return false;
-        }
-      }),
+    (origins) => origins.every((origin) => isExactOrigin(origin, LOCAL_URLS)),
     'must be exact origins like https://app.example.com (https; http only on localhost), comma-separated',
   );
 
@@ -150,8 +148,8 @@ export const webOriginsEnv = z.object({
 
 /** Facebook's login dialog, as the web sign-in start sends the browser to it. No app secret. */
 export const facebookDialogEnv = z.object({
-  FACEBOOK_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the numeric Facebook app id'),
-  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+  FACEBOOK_APP_ID: facebookAppId,
+  GRAPH_API_VERSION: graphApiVersion,
   /** Origin of the login dialog (`{origin}/{version}/dialog/oauth`). */
   FACEBOOK_DIALOG_URL: z
     .url()
@@ -159,11 +157,7 @@ export const facebookDialogEnv = z.object({
     .default('https://www.facebook.com')
     .transform((value) => value.replace(/\/+$/, '')),
   /** Permissions the dialog asks for, comma-separated. */
-  FACEBOOK_SCOPES: z
-    .string()
-    .default('public_profile')
-    .transform((value) => value.split(/[\s,]+/).filter((scope) => scope !== ''))
-    .refine((scopes) => scopes.length > 0 && scopes.every((scope) => /^[a-z_]+$/.test(scope)), 'must be Facebook permission names, comma-separated'),
+  FACEBOOK_SCOPES: z.string().default(DEFAULT_FACEBOOK_SCOPES.join(',')).transform(splitList).refine(areFacebookScopes, FACEBOOK_SCOPES_RULE),
 });
 
 export class ConfigError extends Error {
