@@ -2,13 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TOKEN_ENCRYPTION_CONTEXT, TOKEN_KEY_ALIAS } from '#commons/crypto/token-key-names';
 import type { ConfigurableFunction } from './session-guard-function.ts';
-
-/**
- * The encryption context every use of the token key carries. Must equal `KMS_ENCRYPTION_CONTEXT`
- * in functions/commons/crypto/vault.ts (a test checks); kept separate so infra does not import the SDK.
- */
-export const TOKEN_ENCRYPTION_CONTEXT = { purpose: 'session-info-token' } as const;
 
 export interface TokenKeyProps {
   /** @default 'alias/session-guard/tokens' */
@@ -39,7 +34,7 @@ export class TokenKey extends Construct {
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
-      alias: props.alias ?? 'alias/session-guard/tokens',
+      alias: props.alias ?? TOKEN_KEY_ALIAS,
     });
   }
 
@@ -61,7 +56,8 @@ export class TokenKey extends Construct {
       actions,
       resourceArns: [this.key.keyArn],
       conditions: {
-        StringEquals: { 'kms:EncryptionContext:purpose': TOKEN_ENCRYPTION_CONTEXT.purpose },
+        // Every pair of the context the vault sends, so the condition follows it if it grows.
+        StringEquals: Object.fromEntries(Object.entries(TOKEN_ENCRYPTION_CONTEXT).map(([name, value]) => [`kms:EncryptionContext:${name}`, value])),
       },
     });
   }

@@ -9,6 +9,7 @@ import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
 import { ensureTable } from './table.ts';
 import { demoPageRoute } from './demo-page.ts';
 import { callbackUrl } from '#commons/web-login/web-login';
+import { TOKEN_KEY_ALIAS } from '#commons/crypto/token-key-names';
 
 /**
  * The whole service on one machine: the real handlers behind an API Gateway emulation, with
@@ -51,7 +52,6 @@ export interface LocalStack {
 
 export const DEFAULT_APP_ID = '1234567890123456';
 export const DEFAULT_APP_SECRET = 'local-app-secret-not-for-production';
-export const KEY_ALIAS = 'alias/session-guard/tokens';
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = process.env;
@@ -164,8 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 async function ensureKmsKey(): Promise<string> {
   const kms = new KMSClient({});
   try {
-    const existing = await kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }));
-    return existing.KeyMetadata?.Arn ?? KEY_ALIAS;
+    const existing = await kms.send(new DescribeKeyCommand({ KeyId: TOKEN_KEY_ALIAS }));
+    return existing.KeyMetadata?.Arn ?? TOKEN_KEY_ALIAS;
   } catch (error) {
     if (!(error instanceof NotFoundException) && (error as Error).name !== 'NotFoundException') throw error;
   }
@@ -173,7 +173,7 @@ async function ensureKmsKey(): Promise<string> {
   const keyId = created.KeyMetadata?.KeyId;
   if (!keyId) throw new Error('KMS created no key');
   await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
-  await kms.send(new CreateAliasCommand({ AliasName: KEY_ALIAS, TargetKeyId: keyId }));
+  await kms.send(new CreateAliasCommand({ AliasName: TOKEN_KEY_ALIAS, TargetKeyId: keyId }));
   kms.destroy();
-  return KEY_ALIAS;
+  return TOKEN_KEY_ALIAS;
 }

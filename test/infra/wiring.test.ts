@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KMS_ENCRYPTION_CONTEXT } from '#commons/crypto/vault';
 import type { RouteDefinition } from '#functions/routes';
 import { SessionGuardStack } from '#infra/session-guard-stack';
-import { TOKEN_ENCRYPTION_CONTEXT, TokenKey } from '#infra/token-key';
+import { TokenKey } from '#infra/token-key';
 import { buildTestApp, TEST_FACEBOOK_APP_ID } from '#test/infra/template-helpers';
 
 /** How the stack reacts to its inputs. No bundling here: only wiring is under test. */
@@ -158,7 +158,18 @@ describe('stack inputs', () => {
 
 describe('token key grants', () => {
   it('uses the encryption context the vault sends', () => {
-    expect(TOKEN_ENCRYPTION_CONTEXT).toEqual(KMS_ENCRYPTION_CONTEXT);
+    const stack = new Stack(new App(), 'SealOnly');
+    const key = new TokenKey(stack, 'TokenKey');
+    const sealer = new lambda.Function(stack, 'Sealer', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+    key.grantSeal(sealer);
+    const conditions = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as Array<{ Condition?: { StringEquals?: Record<string, string> } }>).map((s) => s.Condition?.StringEquals),
+    );
+    expect(conditions).toEqual([{ 'kms:EncryptionContext:purpose': KMS_ENCRYPTION_CONTEXT.purpose }]);
   });
 
   it('grantOpen (for the future worker) allows kms:Decrypt under the token context only, and sets KMS_KEY_ID', () => {

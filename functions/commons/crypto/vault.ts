@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { TOKEN_ENCRYPTION_CONTEXT } from './token-key-names.ts';
 
 /**
  * Seals Facebook session-info tokens at rest.
@@ -24,7 +25,7 @@ export class VaultError extends Error {
   override readonly name = 'VaultError';
 }
 
-export const KMS_ENCRYPTION_CONTEXT = { purpose: 'session-info-token' } as const;
+export const KMS_ENCRYPTION_CONTEXT = TOKEN_ENCRYPTION_CONTEXT;
 const FORMAT = 'v1';
 
 export interface EnvelopeVaultOptions {
