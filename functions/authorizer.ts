@@ -1,19 +1,11 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { createDocumentClient } from '#commons/platform/aws-clients';
-import { readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
-import { cookieNamesFor } from '#commons/sessions/cookies';
+import { readConfig } from '#commons/platform/config';
 import { SessionGuardError } from '#commons/platform/errors';
 import { logger } from '#commons/platform/logger';
-import { SessionStore } from '#commons/storage/session-store';
-import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
+import { createSessionAccess, sessionAccessEnv } from '#commons/sessions/session-access-wiring';
 import { authenticate } from '#commons/sessions/sessions';
 
-const config = readConfig(storeEnv.and(webOriginsEnv));
-const store = new SessionStore(createDocumentClient(), config.TABLE_NAME);
-const credentialPolicy = {
-  cookieName: cookieNamesFor(config.PUBLIC_BASE_URL).session,
-  allowedOrigins: allowedOriginsOf(config.PUBLIC_BASE_URL, config.RETURN_TO_ALLOWED_ORIGINS),
-};
+const { store, credentialOf } = createSessionAccess(readConfig(sessionAccessEnv));
 
 export interface SessionContext {
   [key: string]: string | number;
@@ -35,11 +27,7 @@ type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<SessionConte
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
   try {
-    const credential = sessionCredential(
-      { method: event.requestContext?.http?.method ?? 'GET', headers: event.headers, cookies: event.cookies },
-      credentialPolicy,
-    );
-    const session = await authenticate(store, credential.token);
+    const session = await authenticate(store, credentialOf(event).token);
     return {
       isAuthorized: true,
       context: { userId: session.userId, sessionId: session.id, facebookUserId: session.facebookUserId, authTime: Math.floor(session.authTime / 1000) },

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig, webOriginsEnv } from '#commons/platform/config';
-import { cookieNamesFor, readCookie, serializeCookie } from '#commons/sessions/cookies';
+import { BrowserCookies } from '#commons/sessions/cookies';
 import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
@@ -14,9 +14,9 @@ const config = readConfig(signInEnv.and(webOriginsEnv));
 const doc = createDocumentClient();
 const deps = { ...(await createSignInDependencies(config, doc)), states: new LoginStateStore(doc, config.TABLE_NAME) };
 const redirectUri = callbackUrl(config.PUBLIC_BASE_URL);
-const cookies = cookieNamesFor(config.PUBLIC_BASE_URL);
+const cookies = new BrowserCookies(config.PUBLIC_BASE_URL);
 /** Every answer of the callback ends the sign-in attempt, so it clears the login cookie. */
-const clearLoginCookie = serializeCookie(cookies.login, '', { maxAgeSeconds: 0, secure: cookies.secure });
+const clearLoginCookie = cookies.createBlankLoginCookie();
 
 /** What Facebook sends back; anything else it adds (error_description, `#_=_`) is ignored. */
 const query = z.object({
@@ -37,7 +37,7 @@ const REDIRECT_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-r
 export const handler = httpHandler(async (event) => {
   try {
     const params = parseQuery(event, query);
-    const bindingNonce = readCookie(event.cookies, cookies.login);
+    const bindingNonce = cookies.readLoginNonce(event.cookies);
     const result = await completeWebLogin(deps, redirectUri, {
       ...(params.state !== undefined ? { state: params.state } : {}),
       ...(params.code !== undefined ? { code: params.code } : {}),
@@ -54,11 +54,10 @@ export const handler = httpHandler(async (event) => {
     }
     const { session, user, sessionToken } = result.signIn;
     logger.info('session created', { sessionId: session.id, userId: user.id, userCreated: result.signIn.userCreated, via: 'web' });
-    const maxAgeSeconds = Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000));
     return {
       statusCode: 302,
       headers: { location: result.returnTo, ...REDIRECT_HEADERS },
-      cookies: [serializeCookie(cookies.session, sessionToken, { maxAgeSeconds, secure: cookies.secure }), clearLoginCookie],
+      cookies: [cookies.createSessionCookie(sessionToken, session.expiresAt), clearLoginCookie],
     };
   } catch (error) {
     return { ...browserErrorResponse(event, error), cookies: [clearLoginCookie] };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
-import { cookieNamesFor, serializeCookie } from '#commons/sessions/cookies';
+import { BrowserCookies } from '#commons/sessions/cookies';
 import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
@@ -12,7 +12,7 @@ import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-
 
 const config = readConfig(storeEnv.and(facebookDialogEnv).and(webOriginsEnv));
 const states = new LoginStateStore(createDocumentClient(), config.TABLE_NAME);
-const cookies = cookieNamesFor(config.PUBLIC_BASE_URL);
+const cookies = new BrowserCookies(config.PUBLIC_BASE_URL);
 const settings: WebLoginSettings = {
   appId: config.FACEBOOK_APP_ID,
   graphApiVersion: config.GRAPH_API_VERSION,
@@ -39,7 +39,7 @@ export const handler = httpHandler(async (event) => {
     return {
       statusCode: 302,
       headers: { location: begun.dialogUrl, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-      cookies: [serializeCookie(cookies.login, begun.bindingNonce, { maxAgeSeconds: LOGIN_STATE_TTL_MS / 1000, secure: cookies.secure })],
+      cookies: [cookies.createLoginCookie(begun.bindingNonce, LOGIN_STATE_TTL_MS / 1000)],
     };
   } catch (error) {
     return browserErrorResponse(event, error);

@@ -64,3 +64,41 @@ export function readCookie(cookies: readonly string[] | undefined, name: string)
   }
   return undefined;
 }
+
+/**
+ * The one owner of our cookies for a deployment (its `PUBLIC_BASE_URL`): every `Set-Cookie` that
+ * opens, ends or reads the session or a sign-in attempt is made here, with the names and `Secure`
+ * flag that base URL calls for (the session cookie is read by the credential policy,
+ * `session-credential.ts`, under the same name). As in Lucia, the cookie that sets a session and the blank one that
+ * clears it come from the same object, so they cannot disagree on name, path or flags.
+ */
+export class BrowserCookies {
+  readonly names: CookieNames;
+
+  constructor(publicBaseUrl: string) {
+    this.names = cookieNamesFor(publicBaseUrl);
+  }
+
+  /** Carries the session token for the rest of the session's life (0 left: a deleting cookie). */
+  createSessionCookie(sessionToken: string, expiresAt: number, now = Date.now()): string {
+    const maxAgeSeconds = Math.max(0, Math.floor((expiresAt - now) / 1000));
+    return serializeCookie(this.names.session, sessionToken, { maxAgeSeconds, secure: this.names.secure });
+  }
+
+  createBlankSessionCookie(): string {
+    return serializeCookie(this.names.session, '', { maxAgeSeconds: 0, secure: this.names.secure });
+  }
+
+  /** Binds a sign-in attempt to this browser for as long as its state lives. */
+  createLoginCookie(bindingNonce: string, maxAgeSeconds: number): string {
+    return serializeCookie(this.names.login, bindingNonce, { maxAgeSeconds, secure: this.names.secure });
+  }
+
+  createBlankLoginCookie(): string {
+    return serializeCookie(this.names.login, '', { maxAgeSeconds: 0, secure: this.names.secure });
+  }
+
+  readLoginNonce(cookies: readonly string[] | undefined): string | undefined {
+    return readCookie(cookies, this.names.login);
+  }
+}

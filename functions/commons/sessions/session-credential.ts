@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from '#commons/platform/errors';
-import { readCookie } from './cookies.ts';
+import { cookieNamesFor, readCookie } from './cookies.ts';
 import { header } from '#commons/platform/http';
 
 /**
@@ -57,4 +57,29 @@ export function sessionCredential(request: CredentialRequest, policy: Credential
 /** PUBLIC_BASE_URL's origin plus the configured ones. */
 export function allowedOriginsOf(publicBaseUrl: string, returnToAllowedOrigins: readonly string[]): string[] {
   return [...new Set([new URL(publicBaseUrl).origin, ...returnToAllowedOrigins])];
+}
+
+/** What decides the policy: the deployment's base URL and the web apps' origins (`webOriginsEnv`). */
+export interface WebOrigins {
+  readonly PUBLIC_BASE_URL: string;
+  readonly RETURN_TO_ALLOWED_ORIGINS: readonly string[];
+}
+
+/** The policy of one deployment: its session cookie, and the origins that may use it to change state. */
+export function credentialPolicyFor(config: WebOrigins): CredentialPolicy {
+  return {
+    cookieName: cookieNamesFor(config.PUBLIC_BASE_URL).session,
+    allowedOrigins: allowedOriginsOf(config.PUBLIC_BASE_URL, config.RETURN_TO_ALLOWED_ORIGINS),
+  };
+}
+
+/** The parts of an API Gateway payload 2.0 event (a route's or the authorizer's) the policy reads. */
+export interface CredentialEvent {
+  readonly requestContext?: { readonly http?: { readonly method?: string } };
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly cookies?: readonly string[];
+}
+
+export function credentialRequestOf(event: CredentialEvent): CredentialRequest {
+  return { method: event.requestContext?.http?.method ?? 'GET', headers: event.headers, cookies: event.cookies };
 }

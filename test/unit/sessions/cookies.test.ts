@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cookieNamesFor, readCookie, serializeCookie } from '#commons/sessions/cookies';
+import { BrowserCookies, cookieNamesFor, readCookie, serializeCookie } from '#commons/sessions/cookies';
 
 describe('cookie names', () => {
   it('use the __Host- prefix and Secure on https (every deployed stage)', () => {
@@ -65,5 +65,33 @@ describe('readCookie', () => {
     expect(readCookie(undefined, 'a')).toBeUndefined();
     expect(readCookie([], 'a')).toBeUndefined();
     expect(readCookie(['junk'], 'a')).toBeUndefined();
+  });
+});
+
+describe('BrowserCookies', () => {
+  const NOW = 1_800_000_000_000;
+
+  it('sets the session cookie for the rest of the session, and clears it under the same name and flags', () => {
+    const cookies = new BrowserCookies('https://auth.example.com/base');
+    expect(cookies.createSessionCookie('sg1.ses_a.b', NOW + 3_600_500, NOW)).toBe(
+      '__Host-sg_session=sg1.ses_a.b; Max-Age=3600; Path=/; HttpOnly; SameSite=Lax; Secure',
+    );
+    expect(cookies.createBlankSessionCookie()).toBe(
+      '__Host-sg_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax; Secure',
+    );
+  });
+
+  it('never sets a session cookie with a negative lifetime: an expired session gets a deleting one', () => {
+    expect(new BrowserCookies('http://127.0.0.1:3000').createSessionCookie('sg1.x.y', NOW - 5000, NOW)).toBe(
+      'sg_session=sg1.x.y; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax',
+    );
+  });
+
+  it('sets, clears and reads the login cookie of a sign-in attempt', () => {
+    const cookies = new BrowserCookies('http://127.0.0.1:3000');
+    expect(cookies.createLoginCookie('nonce_1', 600)).toBe('sg_login=nonce_1; Max-Age=600; Path=/; HttpOnly; SameSite=Lax');
+    expect(cookies.createBlankLoginCookie()).toBe('sg_login=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax');
+    expect(cookies.readLoginNonce(['sg_session=s', 'sg_login=nonce_1'])).toBe('nonce_1');
+    expect(new BrowserCookies('https://auth.example.com').readLoginNonce(['sg_login=planted'])).toBeUndefined();
   });
 });

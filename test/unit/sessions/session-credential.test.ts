@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, UnauthenticatedError } from '#commons/platform/errors';
-import { allowedOriginsOf, sessionCredential } from '#commons/sessions/session-credential';
+import { allowedOriginsOf, credentialPolicyFor, credentialRequestOf, sessionCredential } from '#commons/sessions/session-credential';
 
 const policy = { cookieName: '__Host-sg_session', allowedOrigins: allowedOriginsOf('https://api.example.com', ['https://app.example.com']) };
 const COOKIE = ['__Host-sg_session=sg1.cookie'];
@@ -63,5 +63,25 @@ describe('sessionCredential', () => {
       'https://auth.example.com',
       'https://app.example.com',
     ]);
+  });
+});
+
+describe('credentialPolicyFor', () => {
+  it('reads the session cookie of the deployment and lets its own origin and the configured ones change state', () => {
+    expect(credentialPolicyFor({ PUBLIC_BASE_URL: 'https://api.example.com', RETURN_TO_ALLOWED_ORIGINS: ['https://app.example.com'] })).toEqual(policy);
+    expect(credentialPolicyFor({ PUBLIC_BASE_URL: 'http://127.0.0.1:3000', RETURN_TO_ALLOWED_ORIGINS: [] })).toEqual({
+      cookieName: 'sg_session',
+      allowedOrigins: ['http://127.0.0.1:3000'],
+    });
+  });
+
+  it('takes the method, headers and cookies of a route event or an authorizer event (GET when it has no method)', () => {
+    const headers = { authorization: 'Bearer x' };
+    expect(credentialRequestOf({ requestContext: { http: { method: 'DELETE' } }, headers, cookies: ['a=1'] })).toEqual({
+      method: 'DELETE',
+      headers,
+      cookies: ['a=1'],
+    });
+    expect(credentialRequestOf({ headers }).method).toBe('GET');
   });
 });

@@ -1,0 +1,33 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { SessionStore } from '#commons/storage/session-store';
+import { BrowserCookies } from './cookies.ts';
+import type { SessionRepository } from './ports.ts';
+import { type CredentialEvent, credentialPolicyFor, credentialRequestOf, type SessionCredential, sessionCredential } from './session-credential.ts';
+
+/** What every function that admits an existing session needs: the table and the web origins. */
+export const sessionAccessEnv = storeEnv.and(webOriginsEnv);
+export type SessionAccessConfig = z.output<typeof sessionAccessEnv>;
+
+/**
+ * The authorizer and the session routes, wired alike: one Bearer-or-cookie policy
+ * (`session-credential.ts`) built from the configuration, and the cookies of this deployment.
+ */
+export interface SessionAccess {
+  readonly store: Pick<SessionRepository, 'getSession' | 'deleteSession'>;
+  readonly cookies: BrowserCookies;
+  /** The session token the request carries, under the deployment's credential policy. */
+  credentialOf(event: CredentialEvent): SessionCredential;
+}
+
+/** Built once per cold start. */
+export function createSessionAccess(config: SessionAccessConfig, doc: DynamoDBDocumentClient = createDocumentClient()): SessionAccess {
+  const policy = credentialPolicyFor(config);
+  return {
+    store: new SessionStore(doc, config.TABLE_NAME),
+    cookies: new BrowserCookies(config.PUBLIC_BASE_URL),
+    credentialOf: (event) => sessionCredential(credentialRequestOf(event), policy),
+  };
+}
