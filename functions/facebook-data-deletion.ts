@@ -1,14 +1,12 @@
-import * as z from 'zod';
 import { loadAppSecret } from '#commons/facebook/app-secret';
+import { readCallbackRequest } from '#commons/facebook-callbacks/callback-request';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { appSecretEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/platform/config';
 import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/facebook-callbacks/data-deletion';
-import { parseFormBody } from '#commons/platform/form';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { PersonDataStore } from '#commons/storage/person-data-store';
 import { SessionStore } from '#commons/storage/session-store';
-import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 
 const config = readConfig(storeEnv.and(appSecretEnv).and(dataDeletionEnv));
 const doc = createDocumentClient();
@@ -19,21 +17,15 @@ const deps = {
   recordRetentionMs: config.DATA_DELETION_RECORD_RETENTION_DAYS * 24 * 3600 * 1000,
 };
 
-/** Facebook may add fields; only `signed_request` matters. */
-const form = z.object({
-  signed_request: z.string({ error: 'is missing' }).min(1, 'must not be empty').max(MAX_SIGNED_REQUEST_LENGTH, 'is too long'),
-});
-
 /**
  * Facebook's Data Deletion Request callback: deletes everything held on the person and answers
  * the status page URL and confirmation code Facebook shows them. The log names the code, never
  * the person.
  */
 export const handler = httpHandler(async (event) => {
-  const body = parseFormBody(event, form);
-  const request = verifySignedRequest(body.signed_request, appSecret);
-  const confirmationCode = confirmationCodeFor(body.signed_request, appSecret);
-  const record = await deletePersonData(deps, request.userId, confirmationCode);
+  const { signedRequest, payload } = readCallbackRequest(event, appSecret);
+  const confirmationCode = confirmationCodeFor(signedRequest, appSecret);
+  const record = await deletePersonData(deps, payload.userId, confirmationCode);
   logger.info('person data deleted', { confirmationCode, status: record.status, deleted: record.deleted });
   return json(200, {
     url: dataDeletionStatusUrl(config.PUBLIC_BASE_URL, confirmationCode),

@@ -1,14 +1,12 @@
-import * as z from 'zod';
 import { revokeSessionsOfRemovedApp } from '#commons/facebook-callbacks/app-removal';
 import { loadAppSecret } from '#commons/facebook/app-secret';
+import { readCallbackRequest } from '#commons/facebook-callbacks/callback-request';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { appSecretEnv, readConfig, revocationEnv, storeEnv } from '#commons/platform/config';
-import { parseFormBody } from '#commons/platform/form';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
-import { MAX_SIGNED_REQUEST_LENGTH, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 
 const config = readConfig(storeEnv.and(appSecretEnv).and(revocationEnv));
 const doc = createDocumentClient();
@@ -18,19 +16,13 @@ const deps = {
   revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 24 * 3600 * 1000 }),
 };
 
-/** Facebook may add fields; only `signed_request` matters. */
-const form = z.object({
-  signed_request: z.string({ error: 'is missing' }).min(1, 'must not be empty').max(MAX_SIGNED_REQUEST_LENGTH, 'is too long'),
-});
-
 /**
  * Facebook's Deauthorize Callback: the person removed the app, so every session of theirs is
  * revoked (`app_removed`). Answers 200 `{}` whether or not we knew them.
  */
 export const handler = httpHandler(async (event) => {
-  const body = parseFormBody(event, form);
-  const request = verifySignedRequest(body.signed_request, appSecret);
-  const outcome = await revokeSessionsOfRemovedApp(deps, request.userId);
+  const { payload } = readCallbackRequest(event, appSecret);
+  const outcome = await revokeSessionsOfRemovedApp(deps, payload.userId);
   logger.info('app removed on Facebook', { ...outcome });
   return json(200, {});
 });

@@ -1,4 +1,4 @@
-import { signSignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { signSignedRequest } from './signed-request-signer.ts';
 import { DEFAULT_APP_SECRET } from './stack.ts';
 
 /**

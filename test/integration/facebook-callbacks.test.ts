@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { signSignedRequest } from '#local/signed-request-signer';
 import { sha256Hex } from '#commons/sessions/session-tokens';
 import { startTestStack, type TestStack } from '#test/support/local-stack';
 

@@ -30,6 +30,11 @@ export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
 /** Longest `signed_request` we look at; Facebook's are a few hundred characters. */
 export const MAX_SIGNED_REQUEST_LENGTH = 4096;
 
+/** The form Facebook posts to both callbacks. It may add fields; only `signed_request` matters. */
+export const signedRequestForm = z.object({
+  signed_request: z.string({ error: 'is missing' }).min(1, 'must not be empty').max(MAX_SIGNED_REQUEST_LENGTH, 'is too long'),
+});
+
 const HMAC_SHA256_BYTES = 32;
 const BASE64URL_PART = /^[A-Za-z0-9_-]+={0,2}$/;
 
@@ -97,17 +102,6 @@ export function verifySignedRequest(signedRequest: string, appSecret: string, op
     throw refused('issued_at is more than a day old');
   }
   return { userId, issuedAt, raw: payload as Record<string, unknown> };
-}
-
-/**
- * Makes a `signed_request` the way Facebook does (for tests and the local helper
- * `local/sign-request.ts`). `algorithm` and `issued_at` default to Facebook's values.
- */
-export function signSignedRequest(payload: Record<string, unknown>, appSecret: string, nowMs = Date.now()): string {
-  const full = { algorithm: SIGNED_REQUEST_ALGORITHM, issued_at: Math.floor(nowMs / 1000), ...payload };
-  const encodedPayload = Buffer.from(JSON.stringify(full), 'utf8').toString('base64url');
-  const signature = createHmac('sha256', appSecret).update(encodedPayload, 'utf8').digest('base64url');
-  return `${signature}.${encodedPayload}`;
 }
 
 function decodeBase64Url(part: string, what: string): Buffer {

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidSignedRequestError } from '#commons/platform/errors';
-import { signSignedRequest, verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { signSignedRequest } from '#local/signed-request-signer';
 
 const SECRET = 'app-secret-for-tests';
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
