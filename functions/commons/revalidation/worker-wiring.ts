@@ -1,0 +1,50 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { EnvelopeVault } from '#commons/crypto/vault';
+import { loadAppSecret } from '#commons/facebook/app-secret';
+import { GraphBatchChecker } from '#commons/facebook/graph-batch';
+import { createGraphClient } from '#commons/facebook/graph-client';
+import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
+import { facebookEnv, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
+import { CapacityMeter } from '#commons/storage/capacity-meter';
+import { RevocationStore } from '#commons/storage/revocation-store';
+import { SweepIndex } from '#commons/storage/sweep-index';
+import { AppUsageGate } from './app-usage-gate.ts';
+import { SqsShareQueue } from './sweep-queue.ts';
+import { SweepWorker } from './sweep-worker.ts';
+
+/** What the revalidation worker needs: the table, the opening key, Facebook, the queue and its pacing. */
+export const revalidationWorkerEnv = storeEnv.and(vaultEnv).and(facebookEnv).and(revocationEnv).and(sweepQueueEnv).and(sweepWorkerEnv);
+export type RevalidationWorkerConfig = z.output<typeof revalidationWorkerEnv>;
+
+/**
+ * Builds the worker once per cold start, as `sessions/sign-in-wiring.ts` does for sign-in; the app
+ * secret is fetched here, before the first share.
+ */
+export async function createRevalidationWorker(config: RevalidationWorkerConfig, doc: DynamoDBDocumentClient = createDocumentClient()): Promise<SweepWorker> {
+  const meter = new CapacityMeter();
+  meter.attach(doc);
+  // A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for.
+  const graph = createGraphClient(config, await loadAppSecret(config), config.SWEEP_GRAPH_TIMEOUT_MS);
+  return new SweepWorker({
+    index: new SweepIndex(doc, config.TABLE_NAME),
+    revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 86_400_000 }),
+    // The only function allowed kms:Decrypt; unwrapped data keys stay cached across shares.
+    vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
+    checker: new GraphBatchChecker(graph),
+    queue: new SqsShareQueue(new SQSClient({}), config.SWEEP_QUEUE_URL),
+    usage: new AppUsageGate({ slowdownPercent: config.APP_USAGE_SLOWDOWN_PERCENT, stopPercent: config.APP_USAGE_STOP_PERCENT }),
+    options: {
+      pageSize: config.SWEEP_PAGE_SIZE,
+      maxPagesPerRun: config.SWEEP_MAX_PAGES_PER_RUN,
+      batchConcurrency: config.SWEEP_BATCH_CONCURRENCY,
+      slowdownPauseMs: config.APP_USAGE_SLOWDOWN_PAUSE_MS,
+      timeReserveMs: config.SWEEP_TIME_RESERVE_SECONDS * 1000,
+    },
+    meter,
+    retryBackoff: { baseSeconds: config.SWEEP_RETRY_BASE_SECONDS, maxSeconds: config.SWEEP_RETRY_MAX_SECONDS },
+    metrics: new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' }),
+  });
+}
