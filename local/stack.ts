@@ -82,36 +82,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     env.PUBLIC_BASE_URL ??= `http://${publicHost}:${port}`;
 
-    let dynamo: DynamoDbLocal | undefined;
-    if (!env.AWS_ENDPOINT_URL_DYNAMODB) {
-      dynamo = await startDynamoDbLocal();
-      closers.push(() => dynamo!.close());
-      env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-      started.push(`DynamoDB Local        ${dynamo.endpoint}`);
-    }
-    let kms: KmsEmulator | undefined;
-    if (!env.AWS_ENDPOINT_URL_KMS) {
-      kms = await startKmsEmulator();
-      closers.push(() => kms!.close());
-      env.AWS_ENDPOINT_URL_KMS = kms.url;
-      started.push(`KMS emulator          ${kms.url}`);
-    }
-    let graph: GraphEmulator | undefined;
-    if (!env.GRAPH_API_URL) {
-      graph = await startGraphEmulator({
-        apps: [
-          // Like a real app's "Valid OAuth Redirect URIs": the dialog redirects to the callback only.
-          { appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '', redirectUris: [callbackUrl(env.PUBLIC_BASE_URL.replace(/\/+$/, ''))] },
-          ...(options.otherGraphApps ?? []),
-        ],
-        latencyMs: options.graphLatencyMs ?? 0,
-        port: options.graphEmulatorPort ?? 0,
-      });
-      closers.push(() => graph!.close());
-      env.GRAPH_API_URL = graph.url;
-      env.FACEBOOK_DIALOG_URL ??= graph.url;
-      started.push(`Graph API emulator    ${graph.url}`);
-    }
+    /** Starts an embedded part unless `variable` already points at a real endpoint, then points it there. */
+    const embed = async <T extends { close(): Promise<void> }>(variable: string, label: string, start: () => Promise<T>, urlOf: (part: T) => string) => {
+      if (env[variable]) return undefined;
+      const part = await start();
+      closers.push(() => part.close());
+      env[variable] = urlOf(part);
+      started.push(`${label.padEnd(22)}${urlOf(part)}`);
+      return part;
+    };
+    const dynamo = await embed('AWS_ENDPOINT_URL_DYNAMODB', 'DynamoDB Local', startDynamoDbLocal, (part) => part.endpoint);
+    const kms = await embed('AWS_ENDPOINT_URL_KMS', 'KMS emulator', startKmsEmulator, (part) => part.url);
+    const graphApps: EmulatedApp[] = [
+      // Like a real app's "Valid OAuth Redirect URIs": the dialog redirects to the callback only.
+      { appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '', redirectUris: [callbackUrl(env.PUBLIC_BASE_URL.replace(/\/+$/, ''))] },
+      ...(options.otherGraphApps ?? []),
+    ];
+    const graph = await embed(
+      'GRAPH_API_URL',
+      'Graph API emulator',
+      () => startGraphEmulator({ apps: graphApps, latencyMs: options.graphLatencyMs ?? 0, port: options.graphEmulatorPort ?? 0 }),
+      (part) => part.url,
+    );
+    if (graph) env.FACEBOOK_DIALOG_URL ??= graph.url;
 
     const dynamoClient = new DynamoDBClient({});
     const tableState = await ensureTable(dynamoClient, env.TABLE_NAME);

@@ -157,15 +157,21 @@ describe('stack inputs', () => {
 });
 
 describe('token key grants', () => {
-  it('uses the encryption context the vault sends', () => {
-    const stack = new Stack(new App(), 'SealOnly');
+  /** A stack with only the token key and one function to grant it to. */
+  function keyAndFunction() {
+    const stack = new Stack(new App(), 'KeyOnly');
     const key = new TokenKey(stack, 'TokenKey');
-    const sealer = new lambda.Function(stack, 'Sealer', {
+    const fn = new lambda.Function(stack, 'Worker', {
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('export const handler = async () => {};'),
     });
-    key.grantSeal(sealer);
+    return { stack, key, fn };
+  }
+
+  it('uses the encryption context the vault sends', () => {
+    const { stack, key, fn } = keyAndFunction();
+    key.grantSeal(fn);
     const conditions = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
       (policy.Properties.PolicyDocument.Statement as Array<{ Condition?: { StringEquals?: Record<string, string> } }>).map((s) => s.Condition?.StringEquals),
     );
@@ -173,14 +179,8 @@ describe('token key grants', () => {
   });
 
   it('grantOpen (for the future worker) allows kms:Decrypt under the token context only, and sets KMS_KEY_ID', () => {
-    const stack = new Stack(new App(), 'KeyOnly');
-    const key = new TokenKey(stack, 'TokenKey');
-    const worker = new lambda.Function(stack, 'Worker', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('export const handler = async () => {};'),
-    });
-    key.grantOpen(worker);
+    const { stack, key, fn } = keyAndFunction();
+    key.grantOpen(fn);
     const template = Template.fromStack(stack);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.key.node.defaultChild as never), 'Arn'] };
     template.hasResourceProperties('AWS::IAM::Policy', {

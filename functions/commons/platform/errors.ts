@@ -18,10 +18,34 @@ export abstract class SessionGuardError extends Error {
   }
 }
 
-export class InvalidRequestError extends SessionGuardError {
-  override readonly name = 'InvalidRequestError';
-  readonly status = 400;
-  readonly code = 'invalid_request';
+/**
+ * An error that is its status and stable code, and nothing more: each such error below is one line
+ * instead of a class body, and cannot get its status and code out of step with another's.
+ */
+function statusError<const C extends string>(name: string, status: number, code: C) {
+  return class extends SessionGuardError {
+    override readonly name = name;
+    readonly status = status;
+    readonly code: C = code;
+  };
+}
+
+/** An error whose code says which of a family of refusals it is (`FacebookTokenVerdict`, `WebLoginFailure`). */
+function codedError<C extends string>(name: string, status: number) {
+  return class extends SessionGuardError {
+    override readonly name = name;
+    readonly status = status;
+    constructor(
+      readonly code: C,
+      message: string,
+      options?: { cause?: unknown },
+    ) {
+      super(message, options);
+    }
+  };
+}
+
+export class InvalidRequestError extends statusError('InvalidRequestError', 400, 'invalid_request') {
   constructor(
     message: string,
     readonly issues: readonly FieldIssue[] = [],
@@ -36,23 +60,11 @@ export class InvalidRequestError extends SessionGuardError {
  * wires the callbacks up can tell "the form is wrong" (`invalid_request`) from "the signature or
  * payload is refused" (usually the wrong app secret).
  */
-export class InvalidSignedRequestError extends SessionGuardError {
-  override readonly name = 'InvalidSignedRequestError';
-  readonly status = 400;
-  readonly code = 'invalid_signed_request';
-}
+export class InvalidSignedRequestError extends statusError('InvalidSignedRequestError', 400, 'invalid_signed_request') {}
 
-export class PayloadTooLargeError extends SessionGuardError {
-  override readonly name = 'PayloadTooLargeError';
-  readonly status = 413;
-  readonly code = 'payload_too_large';
-}
+export class PayloadTooLargeError extends statusError('PayloadTooLargeError', 413, 'payload_too_large') {}
 
-export class UnauthenticatedError extends SessionGuardError {
-  override readonly name = 'UnauthenticatedError';
-  readonly status = 401;
-  readonly code = 'unauthenticated';
-}
+export class UnauthenticatedError extends statusError('UnauthenticatedError', 401, 'unauthenticated') {}
 
 export type RevocationReason =
   | 'password_changed'
@@ -64,10 +76,7 @@ export type RevocationReason =
   | 'unconfirmed_user'
   | 'invalid';
 
-export class SessionRevokedError extends SessionGuardError {
-  override readonly name = 'SessionRevokedError';
-  readonly status = 401;
-  readonly code = 'session_revoked';
+export class SessionRevokedError extends statusError('SessionRevokedError', 401, 'session_revoked') {
   constructor(readonly reason: RevocationReason) {
     super(`This session was revoked (${reason}); sign in again.`);
   }
@@ -76,21 +85,9 @@ export class SessionRevokedError extends SessionGuardError {
 /** Facebook's verdict on a token the client gave us. */
 export type FacebookTokenVerdict = 'invalid_token' | 'token_expired' | 'wrong_app';
 
-export class FacebookTokenRejectedError extends SessionGuardError {
-  override readonly name = 'FacebookTokenRejectedError';
-  readonly status = 401;
-  constructor(
-    readonly code: FacebookTokenVerdict,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class FacebookTokenRejectedError extends codedError<FacebookTokenVerdict>('FacebookTokenRejectedError', 401) {}
 
-export class FacebookUnavailableError extends SessionGuardError {
-  override readonly name = 'FacebookUnavailableError';
-  readonly status = 503;
-  readonly code = 'facebook_unavailable';
+export class FacebookUnavailableError extends statusError('FacebookUnavailableError', 503, 'facebook_unavailable') {
   override readonly headers: Readonly<Record<string, string>>;
   constructor(
     message: string,
@@ -121,35 +118,13 @@ export type WebLoginFailure =
   | 'authorization_code_used'
   | 'authorization_code_rejected';
 
-export class WebLoginError extends SessionGuardError {
-  override readonly name = 'WebLoginError';
-  readonly status = 400;
-  constructor(
-    readonly code: WebLoginFailure,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class WebLoginError extends codedError<WebLoginFailure>('WebLoginError', 400) {}
 
-export class ForbiddenError extends SessionGuardError {
-  override readonly name = 'ForbiddenError';
-  readonly status = 403;
-  readonly code = 'forbidden';
-}
+export class ForbiddenError extends statusError('ForbiddenError', 403, 'forbidden') {}
 
-export class NotFoundError extends SessionGuardError {
-  override readonly name = 'NotFoundError';
-  readonly status = 404;
-  readonly code = 'not_found';
-}
+export class NotFoundError extends statusError('NotFoundError', 404, 'not_found') {}
 
-export class MethodNotAllowedError extends SessionGuardError {
-  override readonly name = 'MethodNotAllowedError';
-  readonly status = 405;
-  readonly code = 'method_not_allowed';
-}
+export class MethodNotAllowedError extends statusError('MethodNotAllowedError', 405, 'method_not_allowed') {}
 
 /** A conditional write lost a race; callers retry or surface it. Never reaches a client as-is. */
 export class ConcurrentUpdateError extends Error {
