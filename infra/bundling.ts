@@ -11,9 +11,9 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
  *   of the SDK's ESM builds (`mainFields` prefers `module`). Some dependencies still call
  *   `require()` for Node built-ins; the banner gives the bundle a real `require`.
  * - **AWS SDK bundled, not taken from the runtime.** The runtime's SDK copy changes under us
- *   without a deploy; bundling pins the version we tested and tree-shakes it (toolchain.md measured
- *   a DynamoDB-client-only bundle at ~0.5 MB and ~75 ms import). Every API function must stay
- *   under 600 KB; the infra tests check the synthesized bundles.
+ *   without a deploy; bundling pins the version we tested and tree-shakes it (docs/toolchain.md,
+ *   "Bundling"). Every API function must stay under 600 KB; the infra tests check the synthesized
+ *   bundles.
  * - **Minified, no source maps, no `keepNames`.** `--enable-source-maps` costs cold-start time and
  *   every stack trace, so `NODE_OPTIONS` is not set. Error classes set `name` explicitly, so logs
  *   still name the error; `keepNames` would add ~6% to every bundle for nicer frames only.

@@ -1,6 +1,6 @@
 /**
  * Keeps the sweep under Facebook's app rate limit using the `X-App-Usage` figure each Graph answer
- * carries (percent of the limit, throttled at 100 [graph-api.md]):
+ * carries (percent of the limit, throttled at 100; docs/facebook-graph.md):
  * - below `slowdownPercent`: go;
  * - from `slowdownPercent`: slow down (the caller pauses before each batch);
  * - from `stopPercent`: stop. The rest of the sweep is left for the next run: once a sweep has

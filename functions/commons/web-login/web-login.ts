@@ -22,7 +22,7 @@ import { type SessionServiceDeps, type SignInResult, signInWithSessionInfoToken 
  */
 export const CALLBACK_PATH = '/v1/auth/facebook/callback';
 
-/** Short-lived user tokens last hours [graph-api.md]; anything living a day or more is long-lived. */
+/** Short-lived user tokens last hours (docs/facebook-graph.md); anything living a day or more is long-lived. */
 export const LONG_LIVED_MIN_SECONDS = 24 * 3600;
 
 export function callbackUrl(publicBaseUrl: string): string {
