@@ -19,7 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
-import { GraphClient } from '#commons/facebook/graph-client';
+import { createGraphClient } from '#commons/facebook/graph-client';
 import { SessionStore } from '#commons/storage/session-store';
 import { signInWithSessionInfoToken } from '#commons/sessions/sessions';
 import { EnvelopeVault } from '#commons/crypto/vault';
@@ -48,13 +48,10 @@ try {
   const deps = {
     store: new SessionStore(createDocumentClient(), stack.tableName),
     vault: new EnvelopeVault(createKmsClient(), stack.kmsKeyId),
-    graph: new GraphClient({
-      baseUrl: graphEmulator.url,
-      version: process.env.GRAPH_API_VERSION ?? 'v21.0',
-      appId: stack.appId,
-      appSecret: stack.appSecret,
-      timeoutMs: 10_000,
-    }),
+    graph: createGraphClient(
+      { GRAPH_API_URL: graphEmulator.url, GRAPH_API_VERSION: process.env.GRAPH_API_VERSION ?? 'v21.0', FACEBOOK_APP_ID: stack.appId, GRAPH_TIMEOUT_MS: 10_000 },
+      stack.appSecret,
+    ).tokens,
     appId: stack.appId,
     sessionMaxAgeMs: 30 * 86_400_000,
   };

@@ -47,6 +47,9 @@ export interface SweepSummary extends ShareCounts {
   continuations: number;
   failedShareRuns: number;
   sharesStoppedForAppUsage: number;
+  /** Shares stopped because Facebook refused our credentials or app, and what it said (first seen). */
+  sharesMisconfigured: number;
+  misconfigured?: string;
   /** Shares that went to the dead-letter queue during this sweep. */
   deadLettered: number;
   dynamo: { requests: number; readUnits: number; writeUnits: number };
@@ -137,6 +140,7 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
       continuations: 0,
       failedShareRuns: 0,
       sharesStoppedForAppUsage: 0,
+      sharesMisconfigured: 0,
       deadLettered: 0,
       dynamo: { requests: 0, readUnits: 0, writeUnits: 0 },
       durationMs: 0,
@@ -150,6 +154,10 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
       if (report.continued) summary.continuations += 1;
       if (report.failed) summary.failedShareRuns += 1;
       if (report.stoppedForAppUsage) summary.sharesStoppedForAppUsage += 1;
+      if (report.misconfigured !== undefined) {
+        summary.sharesMisconfigured += 1;
+        summary.misconfigured ??= report.misconfigured;
+      }
       summary.dynamo.requests += report.dynamo.requests;
       summary.dynamo.readUnits += report.dynamo.readUnits;
       summary.dynamo.writeUnits += report.dynamo.writeUnits;
@@ -276,6 +284,7 @@ export function describe(summary: SweepSummary): string {
   const reasons = Object.entries(summary.revokedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
   return (
     `${summary.sweepId}: checked ${summary.checked}, valid ${summary.valid}, revoked ${summary.revoked}${reasons ? ` (${reasons})` : ''}, ` +
-    `deferred ${summary.deferred}, errors ${summary.errors}, skipped ${summary.skipped} in ${summary.durationMs} ms`
+    `deferred ${summary.deferred}, errors ${summary.errors}, skipped ${summary.skipped} in ${summary.durationMs} ms` +
+    (summary.misconfigured !== undefined ? `; MISCONFIGURED: ${summary.misconfigured}` : '')
   );
 }

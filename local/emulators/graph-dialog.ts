@@ -99,7 +99,7 @@ function readRequest(state: GraphState, params: URLSearchParams): DialogRequest 
 
 /**
  * Adds parameters to the app's redirect_uri without re-encoding what is already there, and the
- * `#_=_` fragment Facebook appends when the URI has none [seen, not in graph-api.md].
+ * `#_=_` fragment Facebook appends when the URI has none [seen; docs/facebook-graph.md].
  */
 function redirectWith(redirectUri: string, params: [string, string][]): string {
   const hash = redirectUri.indexOf('#');

@@ -4,8 +4,9 @@
  * `me`, and the batch endpoint `POST /`. Each call is a plain function from parameters to a
  * `GraphReply` (status + JSON), so a batch item runs exactly the code a single call runs.
  *
- * Shapes, statuses, codes and quirks follow /work/shared/graph-api.md. Where that document marks a
- * fact [guess], or says nothing and we had to pick, the code says "[guess]" next to the choice.
+ * Shapes, statuses, codes and quirks follow docs/facebook-graph.md and the captured answers in
+ * test/fixtures/facebook/. Where that document marks a fact [guess], or says nothing and we had to
+ * pick, the code says "[guess]" next to the choice.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
@@ -61,7 +62,7 @@ export function fbtraceId(): string {
   return randomBase62(11);
 }
 
-/** The one error envelope of graph-api.md: message, type, code, error_subcode?, is_transient?, fbtrace_id. */
+/** Facebook's one error envelope (docs/facebook-graph.md): message, type, code, error_subcode?, is_transient?, fbtrace_id. */
 export function errorReply(status: number, spec: ErrorSpec): GraphReply {
   const error: Record<string, unknown> = { message: spec.message, type: spec.type ?? 'OAuthException', code: spec.code };
   if (spec.subcode !== undefined) error.error_subcode = spec.subcode;
@@ -116,7 +117,8 @@ function ok(json: unknown): GraphReply {
 }
 
 const CANNOT_PARSE = 'Invalid OAuth access token - Cannot parse access token';
-const DEBUG_ONLY = 'Debug only access token';
+// Wordings as captured (test/fixtures/facebook/).
+const DEBUG_ONLY = 'Invalid OAuth access token - Debug only access token';
 const WRONG_APP = '(#100) The App_id in the input_token did not match the Viewing App';
 
 // ---- who is calling -------------------------------------------------------------------------
@@ -182,8 +184,8 @@ function authenticateUncached(ctx: RouteContext, token: string | null, proof: st
 // ---- debug_token ----------------------------------------------------------------------------
 
 /**
- * `GET /debug_token`, alone or as a batch item. graph-api.md says a single-call fallback to the
- * batch must exist [guess], so both paths run this same function and answer the same shapes.
+ * `GET /debug_token`, alone or as a batch item: both paths run this same function and answer the
+ * same shapes.
  */
 function debugToken(ctx: RouteContext, params: URLSearchParams, memo?: AuthMemo): GraphReply {
   ctx.onDebugTokenCheck();
@@ -230,11 +232,21 @@ function debugToken(ctx: RouteContext, params: URLSearchParams, memo?: AuthMemo)
       issued_at: record.issuedAt,
       ...(hasMetadata ? { metadata: record.metadata } : {}),
       scopes: record.scopes,
-      // Not returned for session-info tokens [doc]: they grant no data access.
-      ...(record.kind === 'session_info' ? {} : { granular_scopes: record.scopes.map((scope) => ({ scope })) }),
+      ...granularScopes(record),
       user_id: record.userId,
     },
   });
+}
+
+/**
+ * `granular_scopes` lists only the permissions beyond `public_profile` and `email`, and is left out
+ * when there are none [seen: captured answers list `public_profile`/`email` in `scopes` only]; a
+ * session-info token never has it [doc].
+ */
+function granularScopes(record: TokenRecord): { granular_scopes?: { scope: string }[] } {
+  if (record.kind === 'session_info') return {};
+  const granular = record.scopes.filter((scope) => scope !== 'public_profile' && scope !== 'email');
+  return granular.length > 0 ? { granular_scopes: granular.map((scope) => ({ scope })) } : {};
 }
 
 // ---- oauth/access_token ---------------------------------------------------------------------
@@ -257,7 +269,7 @@ function clientApp(ctx: RouteContext, params: URLSearchParams): AppRecord | Grap
 function checkClientSecret(app: AppRecord, params: URLSearchParams): GraphReply | undefined {
   const secret = params.get('client_secret');
   if (!secret) return errorReply(400, { code: 101, message: 'Missing client_secret parameter.' }); // [guess]
-  // Facebook answers a wrong secret with code 1 (which graph-api.md lists as transient!) [seen, not in the doc].
+  // Facebook answers a wrong secret with HTTP 400 code 1 [seen]: not transient, whatever code 1 means elsewhere.
   if (secret !== app.appSecret) return errorReply(400, { code: 1, message: 'Error validating client secret.' });
   return undefined;
 }

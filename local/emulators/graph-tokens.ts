@@ -7,17 +7,18 @@
  * emulator holds ten tokens or a few hundred thousand.
  */
 import { randomBytes } from 'node:crypto';
+import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';
 import type { EmulatedApp, SessionEndReason, TestUser } from './graph.ts';
 
-/** Why a token died, as Facebook's `error_subcode` (graph-api.md, "Why a token died"). */
+/** Why a token died, as Facebook's `error_subcode` (docs/facebook-graph.md, "Why a token died"). */
 export const SUBCODE_BY_REASON: Readonly<Record<SessionEndReason, number>> = {
-  password_changed: 460,
-  app_removed: 458,
-  logged_out: 467,
-  expired: 463,
-  checkpointed: 459,
-  invalidated: 466,
-  unconfirmed_user: 464,
+  password_changed: TOKEN_DEATH_SUBCODE.passwordChanged,
+  app_removed: TOKEN_DEATH_SUBCODE.appRemoved,
+  logged_out: TOKEN_DEATH_SUBCODE.loggedOut,
+  expired: TOKEN_DEATH_SUBCODE.expired,
+  checkpointed: TOKEN_DEATH_SUBCODE.checkpointed,
+  invalidated: TOKEN_DEATH_SUBCODE.invalidated,
+  unconfirmed_user: TOKEN_DEATH_SUBCODE.unconfirmedUser,
 };
 
 const DAY_SECONDS = 86_400;

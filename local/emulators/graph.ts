@@ -2,9 +2,10 @@
  * In-process emulator of the parts of Facebook that Session Guard talks to: the Graph API
  * (`{origin}/{version}/debug_token`, `oauth/access_token`, `oauth/access_token_info`, batch
  * `POST /`) and the Login dialog (`{origin}/{version}/dialog/oauth`). Point `GRAPH_API_URL` and
- * `FACEBOOK_DIALOG_URL` at `url`. It is honest to /work/shared/graph-api.md: same shapes, statuses,
- * error envelopes, codes and quirks; choices that doc marks [guess] (or does not cover) are marked
- * [guess] where they are made, in graph-routes.ts and graph-dialog.ts.
+ * `FACEBOOK_DIALOG_URL` at `url`. It is honest to docs/facebook-graph.md and the captured answers in
+ * test/fixtures/facebook/: same shapes, statuses, error envelopes, codes and quirks; choices that
+ * doc marks [guess] (or does not cover) are marked [guess] where they are made, in graph-routes.ts
+ * and graph-dialog.ts.
  *
  * Besides the emulated routes there is a JSON admin surface under `/_emulator/` for curl on the
  * local stack; it shares nothing with the Graph routes except the state.

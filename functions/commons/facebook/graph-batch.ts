@@ -1,23 +1,24 @@
-import { type DebugTokenVerdict, type GraphClient, GraphRequestError, GraphTransientError } from './graph-client.ts';
+import { type DebugTokenAnswer, type DebugTokenChecks, readDebugTokenAnswer } from './debug-token.ts';
+import { classifyFailure, DEFAULT_RETRY_AFTER_SECONDS, GraphMisconfiguredError, GraphRequestError, GraphTransientError, type GraphTransport } from './graph-transport.ts';
 
 /**
  * Checks many session-info tokens with few Graph requests: `debug_token` calls packed into batch
- * requests (`POST /{version}/` with `batch=[...]`, at most 50 items [graph-api.md 6]) sent with the
- * app token and its appsecret_proof, which every item inherits.
+ * requests (`POST /{version}/` with `batch=[...]`, at most 50 items) sent with the app token and its
+ * appsecret_proof, which every item inherits (docs/facebook-graph.md, "Batch").
  *
- * Each token gets one outcome, in input order:
- * - a verdict (`valid`, `dead`, `wrong_app`): Facebook's answer about that token;
- * - a `GraphTransientError`: Facebook could not answer for it now (item or whole batch failed
- *   transiently, a timeout, a garbled answer). The caller checks it again later, never acts on it;
- * - a `GraphRequestError`: Facebook refused the call itself for a reason retrying will not fix
- *   (our configuration). Not a verdict either.
+ * Each token gets one outcome, in input order (the answer's items come in request order):
+ * - a `DebugTokenAnswer`: what Facebook said about that token (token-verdict.ts judges it);
+ * - a `GraphTransientError`: Facebook could not answer for it now (the item came back `null`, the
+ *   batch or the item failed transiently, a timeout, a garbled answer). Checked again later;
+ * - a `GraphMisconfiguredError`: Facebook refused our credentials. Not about the token;
+ * - a `GraphRequestError`: refused for a reason we cannot place, even as a single call.
  *
- * Fallback: a batch that fails as a whole with a non-transient error, or an item that fails with
- * one, is retried as single `debug_token` calls [graph-api.md 6: "a single-call fallback must
- * exist", guess]; a whole batch that fails transiently is not, since single calls would only add
- * load to a Facebook that is already struggling or throttling us.
+ * Fallback: only items refused one by one (a non-transient item error we cannot place) are retried
+ * as single calls. A batch refused as a whole for a non-transient reason is refused for our call
+ * (our app token, our proof, our request): fifty single calls would fail the same way and spend
+ * the rate limit, so every token gets the GraphMisconfiguredError instead.
  */
-export type TokenCheckOutcome = DebugTokenVerdict | GraphTransientError | GraphRequestError;
+export type TokenCheckOutcome = DebugTokenAnswer | GraphTransientError | GraphRequestError;
 
 export interface BatchTokenChecker {
   debugTokens(tokens: readonly string[]): Promise<TokenCheckOutcome[]>;
@@ -25,7 +26,7 @@ export interface BatchTokenChecker {
   readonly appUsagePercent: number | undefined;
 }
 
-/** Facebook's limit on requests per batch [doc]. */
+/** Facebook's limit on requests per batch. */
 export const MAX_GRAPH_BATCH_SIZE = 50;
 
 export interface GraphBatchCheckerOptions {
@@ -35,14 +36,13 @@ export interface GraphBatchCheckerOptions {
   readonly fallbackConcurrency?: number;
 }
 
-const RETRY_AFTER_SECONDS = 30;
-
 export class GraphBatchChecker implements BatchTokenChecker {
   private readonly batchSize: number;
   private readonly fallbackConcurrency: number;
 
   constructor(
-    private readonly graph: Pick<GraphClient, 'debugToken' | 'interpretDebugToken' | 'failureOf' | 'postForm' | 'appCredentials' | 'appUsagePercent'>,
+    private readonly transport: Pick<GraphTransport, 'postForm' | 'appUsagePercent'>,
+    private readonly single: Pick<DebugTokenChecks, 'debugToken'>,
     options: GraphBatchCheckerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? MAX_GRAPH_BATCH_SIZE;
@@ -53,7 +53,7 @@ export class GraphBatchChecker implements BatchTokenChecker {
   }
 
   get appUsagePercent(): number | undefined {
-    return this.graph.appUsagePercent;
+    return this.transport.appUsagePercent;
   }
 
   /** One outcome per token, in order. Chunks run one after another; callers add parallelism. */
@@ -67,13 +67,16 @@ export class GraphBatchChecker implements BatchTokenChecker {
 
   private async checkChunk(tokens: readonly string[]): Promise<TokenCheckOutcome[]> {
     if (tokens.length === 0) return [];
-    let answer: { status: number; body: unknown };
+    let answer;
     try {
-      answer = await this.graph.postForm('', {
-        ...this.graph.appCredentials(),
-        batch: JSON.stringify(tokens.map((token) => ({ method: 'GET', relative_url: `debug_token?${new URLSearchParams({ input_token: token })}` }))),
-        include_headers: 'false',
-      });
+      answer = await this.transport.postForm(
+        '',
+        {
+          batch: JSON.stringify(tokens.map((token) => ({ method: 'GET', relative_url: `debug_token?${new URLSearchParams({ input_token: token })}` }))),
+          include_headers: 'false',
+        },
+        'app',
+      );
     } catch (error) {
       // Timeouts, unreachable, non-JSON: nothing is known about any token.
       if (error instanceof GraphTransientError) return tokens.map(() => error);
@@ -81,45 +84,22 @@ export class GraphBatchChecker implements BatchTokenChecker {
     }
 
     if (answer.status !== 200) {
-      const failure = this.graph.failureOf(answer.status, answer.body);
-      if (failure instanceof GraphTransientError) return tokens.map(() => failure);
-      return this.singleCalls(tokens);
+      const failure = classifyFailure(answer);
+      const refused = failure instanceof GraphTransientError ? failure : new GraphMisconfiguredError(failure);
+      return tokens.map(() => refused);
     }
     if (!Array.isArray(answer.body) || answer.body.length !== tokens.length) {
-      const garbled = new GraphTransientError('batch answer is not an array of one answer per request', RETRY_AFTER_SECONDS);
+      const garbled = new GraphTransientError('batch answer is not an array of one answer per request', DEFAULT_RETRY_AFTER_SECONDS);
       return tokens.map(() => garbled);
     }
 
-    const outcomes: TokenCheckOutcome[] = [];
-    const refused: number[] = [];
-    answer.body.forEach((item: unknown, index) => {
-      const outcome = this.interpretItem(item);
-      if (outcome instanceof GraphRequestError) refused.push(index);
-      outcomes.push(outcome);
-    });
+    const outcomes = answer.body.map((item: unknown) => settle(() => readItem(item)));
+    const refused = outcomes.flatMap((outcome, index) => (isUnplacedRefusal(outcome) ? [index] : []));
     if (refused.length > 0) {
       const retried = await this.singleCalls(refused.map((index) => tokens[index]!));
       refused.forEach((index, i) => (outcomes[index] = retried[i]!));
     }
     return outcomes;
-  }
-
-  /** One batch item: `{code, body: "<JSON string>"}`, or `null` for a request Facebook did not run. */
-  private interpretItem(item: unknown): TokenCheckOutcome {
-    if (item === null || typeof item !== 'object') {
-      return new GraphTransientError('batch item was not run (null answer)', RETRY_AFTER_SECONDS);
-    }
-    const { code, body } = item as { code?: unknown; body?: unknown };
-    if (typeof code !== 'number' || typeof body !== 'string') {
-      return new GraphTransientError('batch item is malformed', RETRY_AFTER_SECONDS);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return new GraphTransientError('batch item body is not JSON', RETRY_AFTER_SECONDS);
-    }
-    return settle(() => this.graph.interpretDebugToken(code, parsed));
   }
 
   private async singleCalls(tokens: readonly string[]): Promise<TokenCheckOutcome[]> {
@@ -128,7 +108,7 @@ export class GraphBatchChecker implements BatchTokenChecker {
     const lane = async () => {
       while (next < tokens.length) {
         const index = next++;
-        outcomes[index] = await settleAsync(() => this.graph.debugToken(tokens[index]!));
+        outcomes[index] = await settleAsync(() => this.single.debugToken(tokens[index]!));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.fallbackConcurrency, tokens.length) }, lane));
@@ -136,7 +116,25 @@ export class GraphBatchChecker implements BatchTokenChecker {
   }
 }
 
-function settle(check: () => DebugTokenVerdict): TokenCheckOutcome {
+/** One batch item: `{code, body: "<JSON string>"}`, or `null` for a request Facebook did not run. */
+function readItem(item: unknown): DebugTokenAnswer {
+  if (item === null || typeof item !== 'object') throw new GraphTransientError('batch item was not run (null answer)', DEFAULT_RETRY_AFTER_SECONDS);
+  const { code, body } = item as { code?: unknown; body?: unknown };
+  if (typeof code !== 'number' || typeof body !== 'string') throw new GraphTransientError('batch item is malformed', DEFAULT_RETRY_AFTER_SECONDS);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new GraphTransientError('batch item body is not JSON', DEFAULT_RETRY_AFTER_SECONDS);
+  }
+  return readDebugTokenAnswer({ status: code, body: parsed });
+}
+
+function isUnplacedRefusal(outcome: TokenCheckOutcome): boolean {
+  return outcome instanceof GraphRequestError && !(outcome instanceof GraphMisconfiguredError);
+}
+
+function settle(check: () => DebugTokenAnswer): TokenCheckOutcome {
   try {
     return check();
   } catch (error) {
@@ -145,7 +143,7 @@ function settle(check: () => DebugTokenVerdict): TokenCheckOutcome {
   }
 }
 
-async function settleAsync(check: () => Promise<DebugTokenVerdict>): Promise<TokenCheckOutcome> {
+async function settleAsync(check: () => Promise<DebugTokenAnswer>): Promise<TokenCheckOutcome> {
   try {
     return await check();
   } catch (error) {

@@ -1,3 +1,5 @@
+import type { RevocationReason } from '#commons/sessions/model';
+
 /**
  * The small typed hierarchy every layer throws. `http.ts` maps it to responses in one place; below
  * 500 the client sees `code` and `message`, at 500 only a generic body.
@@ -66,15 +68,8 @@ export class PayloadTooLargeError extends statusError('PayloadTooLargeError', 41
 
 export class UnauthenticatedError extends statusError('UnauthenticatedError', 401, 'unauthenticated') {}
 
-export type RevocationReason =
-  | 'password_changed'
-  | 'app_removed'
-  | 'logged_out'
-  | 'expired'
-  | 'checkpointed'
-  | 'invalidated'
-  | 'unconfirmed_user'
-  | 'invalid';
+/** Declared with the session model; re-exported for the modules that import it from here. */
+export type { RevocationReason } from '#commons/sessions/model';
 
 export class SessionRevokedError extends statusError('SessionRevokedError', 401, 'session_revoked') {
   constructor(readonly reason: RevocationReason) {

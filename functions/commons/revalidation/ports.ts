@@ -13,6 +13,11 @@ export interface SweepEntry {
   readonly sealedToken?: string;
   readonly expiresAt: number;
   readonly status: SessionStatus;
+  /**
+   * The session's Facebook user, when the index projects it: a `debug_token` answer about another
+   * Facebook user is then no verdict about this session (#commons/facebook/token-verdict).
+   */
+  readonly facebookUserId?: string;
 }
 
 export interface SweepPage {

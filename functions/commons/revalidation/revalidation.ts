@@ -1,8 +1,9 @@
 import type { AppUsageGate } from './app-usage-gate.ts';
 import { isTransientAwsError } from '#commons/platform/aws-errors';
-import type { RevocationReason } from '#commons/platform/errors';
-import { type BatchTokenChecker, MAX_GRAPH_BATCH_SIZE } from '#commons/facebook/graph-batch';
-import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import type { RevocationReason } from '#commons/sessions/model';
+import { type BatchTokenChecker, MAX_GRAPH_BATCH_SIZE, type TokenCheckOutcome } from '#commons/facebook/graph-batch';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { judgeDebugToken } from '#commons/facebook/token-verdict';
 import { logger } from '#commons/platform/logger';
 import type { RevocationRepository } from '#commons/sessions/ports';
 import type { SweepEntry, SweepIndexReader } from './ports.ts';
@@ -19,9 +20,13 @@ import type { TokenVault } from '#commons/crypto/vault';
  * does not fit one run's page or time budget queues its own continuation from where it stopped,
  * so the design holds for millions of sessions (64 shards x any number of runs).
  *
- * What never happens: revoking on anything but Facebook's own verdict. Transient trouble (Graph
- * down, slow, throttling or garbled; KMS or DynamoDB throttling) leaves the session for the next
- * sweep and is counted as `deferred`. A valid session costs no write at all.
+ * What never happens: revoking on anything but Facebook's own verdict about this session (the
+ * verdict rules are in #commons/facebook/token-verdict). Transient trouble (Graph down, slow,
+ * throttling or garbled; KMS or DynamoDB throttling) and answers that are no verdict
+ * (`unrecognised_answer`) leave the session for the next sweep, counted as `deferred`. Facebook
+ * refusing our own credentials, or telling us the tokens belong to another app, is our
+ * misconfiguration: the share stops, logs `misconfigured` once, and nobody is revoked. A valid
+ * session costs no write at all.
  */
 
 // ---- dispatcher -----------------------------------------------------------------------------
@@ -64,6 +69,8 @@ export interface SweepOptions {
 
 export interface RevalidationDeps {
   readonly index: SweepIndexReader;
+  /** Our Facebook app: an answer about another app's token is no verdict. */
+  readonly appId: string;
   readonly revocations: Pick<RevocationRepository, 'revokeSession'>;
   readonly vault: Pick<TokenVault, 'open'>;
   readonly checker: BatchTokenChecker;
@@ -89,11 +96,11 @@ export interface ShareCounts {
   /** Not checked on purpose: already expired (no Graph call), or ended before we could revoke it. */
   skipped: number;
   revokedByReason: Partial<Record<RevocationReason, number>>;
-  /** Why sessions were deferred: graph, vault, store, app_usage. */
+  /** Why sessions were deferred: graph, vault, store, app_usage, unrecognised_answer. */
   deferredByCause: Partial<Record<DeferCause, number>>;
 }
 
-export type DeferCause = 'graph' | 'vault' | 'store' | 'app_usage';
+export type DeferCause = 'graph' | 'vault' | 'store' | 'app_usage' | 'unrecognised_answer';
 
 export interface ShareResult extends ShareCounts {
   readonly sweepId: string;
@@ -104,6 +111,8 @@ export interface ShareResult extends ShareCounts {
   continued: boolean;
   /** The share stopped early because Facebook's app usage reached the stop threshold. */
   stoppedForAppUsage: boolean;
+  /** The share stopped because Facebook refused our credentials or app: what is wrong, for the log. */
+  misconfigured?: string;
 }
 
 export function emptyCounts(): ShareCounts {
@@ -147,6 +156,16 @@ export async function checkShare(deps: RevalidationDeps, share: SweepShare, budg
   };
   const run = new ShareRun(deps, share, result);
   try {
+    return await walkShare(deps, share, budget, result, run);
+  } finally {
+    if (result.misconfigured !== undefined) {
+      logger.error('misconfigured', { what: result.misconfigured, sweepId: share.sweepId, shard: share.shard, errors: result.errors });
+    }
+  }
+}
+
+async function walkShare(deps: RevalidationDeps, share: SweepShare, budget: RunBudget, result: ShareResult, run: ShareRun): Promise<ShareResult> {
+  try {
     if (deps.usage.decide(share.sweepId) === 'stop') {
       result.stoppedForAppUsage = true;
       return result;
@@ -161,7 +180,8 @@ export async function checkShare(deps: RevalidationDeps, share: SweepShare, budg
       const page = await deps.index.readPage(share.shard, { ...(cursor ? { cursor } : {}), limit: deps.options.pageSize });
       result.pages += 1;
       const stopped = await run.checkPage(page.entries);
-      if (stopped) {
+      if (stopped === 'misconfigured') return result;
+      if (stopped === 'app_usage') {
         result.stoppedForAppUsage = true;
         return result;
       }
@@ -194,8 +214,8 @@ class ShareRun {
     this.batchSize = Math.min(deps.options.batchSize ?? MAX_GRAPH_BATCH_SIZE, MAX_GRAPH_BATCH_SIZE);
   }
 
-  /** Checks one page; answers true when the sweep must stop for app usage. */
-  async checkPage(entries: readonly SweepEntry[]): Promise<boolean> {
+  /** Checks one page; answers why the share must stop, if it must. */
+  async checkPage(entries: readonly SweepEntry[]): Promise<'app_usage' | 'misconfigured' | undefined> {
     const now = this.now();
     const live = entries.filter((entry) => {
       // Expired sessions die by TTL and are refused on read; Facebook need not be asked.
@@ -223,6 +243,8 @@ class ShareRun {
         if (decision === 'slow') await this.sleep(this.deps.options.slowdownPauseMs);
         try {
           await this.checkBatch(batch);
+          // Our configuration is wrong: every further call would be refused the same way.
+          if (this.result.misconfigured !== undefined) next = batches.length;
         } catch (error) {
           fatal.push(error);
           // Leave the remaining batches alone; the share is retried from its cursor.
@@ -232,7 +254,8 @@ class ShareRun {
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.options.batchConcurrency, batches.length) }, lane));
     if (fatal.length > 0) throw fatal[0];
-    return stopped || this.deps.usage.decide(this.share.sweepId) === 'stop';
+    if (this.result.misconfigured !== undefined) return 'misconfigured';
+    return stopped || this.deps.usage.decide(this.share.sweepId) === 'stop' ? 'app_usage' : undefined;
   }
 
   private async open(entry: SweepEntry): Promise<Candidate | undefined> {
@@ -258,26 +281,55 @@ class ShareRun {
     this.deps.usage.observe(this.share.sweepId, this.deps.checker.appUsagePercent);
     const revocations: Promise<void>[] = [];
     batch.forEach((candidate, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined || outcome instanceof GraphTransientError) {
-        this.defer(1, 'graph');
-      } else if (outcome instanceof GraphRequestError) {
-        this.result.checked += 1;
-        this.result.errors += 1;
-        this.warn('Facebook refused the check', candidate.entry, outcome);
-      } else {
-        const reason = revocationReasonFor(outcome);
-        if (reason === undefined) {
-          this.result.checked += 1;
-          this.result.valid += 1;
-        } else {
-          revocations.push(this.revoke(candidate.entry, reason));
-        }
-      }
+      const reason = this.judge(candidate.entry, outcomes[i]);
+      if (reason !== undefined) revocations.push(this.revoke(candidate.entry, reason));
     });
     const settled = await Promise.allSettled(revocations);
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
+  }
+
+  /** Counts one outcome; answers the reason to revoke for, only on Facebook's verdict about this session. */
+  private judge(entry: SweepEntry, outcome: TokenCheckOutcome | undefined): RevocationReason | undefined {
+    if (outcome === undefined || outcome instanceof GraphTransientError) {
+      this.defer(1, 'graph');
+      return undefined;
+    }
+    if (outcome instanceof GraphMisconfiguredError) {
+      this.misconfigured(outcome.what);
+      return undefined;
+    }
+    if (outcome instanceof GraphRequestError) {
+      this.result.checked += 1;
+      this.result.errors += 1;
+      this.warn('Facebook refused the check', entry, outcome);
+      return undefined;
+    }
+    const verdict = judgeDebugToken(outcome, { appId: this.deps.appId, facebookUserId: entry.facebookUserId });
+    switch (verdict.verdict) {
+      case 'valid':
+        this.result.checked += 1;
+        this.result.valid += 1;
+        return undefined;
+      case 'ended':
+        return revocationReasonFor(verdict);
+      case 'wrong_app':
+        // The token was our app's at sign-in: Facebook calling it another app's means we run with another app's id.
+        this.misconfigured('Facebook says the tokens belong to another app: FACEBOOK_APP_ID and the app secret are not the app the sessions signed in with');
+        return undefined;
+      case 'unrecognised':
+        this.defer(1, 'unrecognised_answer');
+        if (this.warnings++ < DETAILED_WARNINGS_PER_SHARE) {
+          logger.warn('unrecognised_answer', { why: verdict.why, sessionId: entry.sessionId, sweepId: this.share.sweepId, shard: this.share.shard });
+        }
+        return undefined;
+    }
+  }
+
+  private misconfigured(what: string): void {
+    this.result.checked += 1;
+    this.result.errors += 1;
+    this.result.misconfigured ??= what;
   }
 
   private async revoke(entry: SweepEntry, reason: RevocationReason): Promise<void> {

@@ -133,6 +133,9 @@ export class SweepWorker {
     metrics.addMetric('SessionsSkipped', MetricUnit.Count, report.skipped);
     metrics.addMetric('SweepSharesFailed', MetricUnit.Count, report.failed ? 1 : 0);
     metrics.addMetric('SweepSharesStoppedForAppUsage', MetricUnit.Count, report.stoppedForAppUsage ? 1 : 0);
+    // Facebook refused our credentials or app: alarm on any non-zero value.
+    metrics.addMetric('SweepSharesMisconfigured', MetricUnit.Count, report.misconfigured !== undefined ? 1 : 0);
+    metrics.addMetric('SessionsUnrecognisedAnswer', MetricUnit.Count, report.deferredByCause.unrecognised_answer ?? 0);
     metrics.addMetric('SweepDynamoReadUnits', MetricUnit.Count, report.dynamo.readUnits);
     metrics.addMetric('SweepDynamoWriteUnits', MetricUnit.Count, report.dynamo.writeUnits);
     metrics.publishStoredMetrics();
@@ -158,5 +161,6 @@ function summaryFields(result: ShareResult) {
     deferredByCause: result.deferredByCause,
     continued: result.continued,
     stoppedForAppUsage: result.stoppedForAppUsage,
+    ...(result.misconfigured !== undefined ? { misconfigured: result.misconfigured } : {}),
   };
 }

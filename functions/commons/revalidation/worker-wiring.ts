@@ -4,7 +4,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { EnvelopeVault } from '#commons/crypto/vault';
 import { loadAppSecret } from '#commons/facebook/app-secret';
-import { GraphBatchChecker } from '#commons/facebook/graph-batch';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
 import { facebookEnv, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
@@ -33,7 +32,8 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
     revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 86_400_000 }),
     // The only function allowed kms:Decrypt; unwrapped data keys stay cached across shares.
     vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
-    checker: new GraphBatchChecker(graph),
+    checker: graph.batchChecker(),
+    appId: config.FACEBOOK_APP_ID,
     queue: new SqsShareQueue(new SQSClient({}), config.SWEEP_QUEUE_URL),
     usage: new AppUsageGate({ slowdownPercent: config.APP_USAGE_SLOWDOWN_PERCENT, stopPercent: config.APP_USAGE_STOP_PERCENT }),
     options: {

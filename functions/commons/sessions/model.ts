@@ -1,4 +1,3 @@
-import type { RevocationReason } from '#commons/platform/errors';
 
 /** Domain objects: no storage keys, no Facebook wire shapes. Times are epoch milliseconds. */
 export interface User {
@@ -6,6 +5,10 @@ export interface User {
   readonly facebookUserId: string;
   readonly createdAt: number;
 }
+
+/** Why a session was revoked: what Facebook said ended it, or `invalid` when it gave no reason. */
+export const REVOCATION_REASONS = ['password_changed', 'app_removed', 'logged_out', 'expired', 'checkpointed', 'invalidated', 'unconfirmed_user', 'invalid'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 export type SessionStatus = 'active' | 'revoked';
 

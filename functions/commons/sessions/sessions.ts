@@ -5,15 +5,17 @@ import {
   SessionRevokedError,
   UnauthenticatedError,
 } from '#commons/platform/errors';
-import { type DebugTokenVerdict, GraphTransientError, type ValidTokenInfo } from '#commons/facebook/graph-client';
+import type { DebugTokenChecks } from '#commons/facebook/debug-token';
+import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { judgeDebugToken, type TokenVerdict, type ValidTokenInfo } from '#commons/facebook/token-verdict';
 import type { Session, User } from './model.ts';
 import type { SessionRepository } from './ports.ts';
 import { issueSessionToken, newSessionId, newUserId, sessionIdOf, sha256Hex, tokenMatchesHash } from './session-tokens.ts';
 import type { TokenVault } from '#commons/crypto/vault';
 
-export interface TokenChecker {
-  debugToken(inputToken: string): Promise<DebugTokenVerdict>;
-}
+/** `debug_token` as our app, and the probe that tells a session-info token from a user token. */
+export type TokenChecker = Pick<DebugTokenChecks, 'debugToken' | 'probeAsAccessToken'>;
 
 export interface SessionServiceDeps {
   /** Signing in reads the person and the token's lock, then writes the session. */
@@ -32,7 +34,6 @@ export interface SignInResult {
   readonly userCreated: boolean;
 }
 
-const SUBCODE_EXPIRED = 463;
 const MAX_ATTEMPTS = 3;
 
 /**
@@ -91,45 +92,78 @@ async function openSession(
   return { sessionToken: token, session, user, userCreated: !existingUser };
 }
 
-/** Asks Facebook about the token and accepts only a live session-info token of our app. */
+/**
+ * Asks Facebook about the token and accepts only a live session-info token of our app. Facebook's
+ * trouble answers 503; a refusal of our own credentials (GraphMisconfiguredError) is left to
+ * become 500, never blamed on the client.
+ */
 export async function verifySessionInfoToken(deps: SessionServiceDeps, sessionInfoToken: string, nowMs: number): Promise<ValidTokenInfo> {
-  let verdict: DebugTokenVerdict;
+  const verdict = await facebookAnswer(() => deps.graph.debugToken(sessionInfoToken).then((answer) => judgeDebugToken(answer, { appId: deps.appId })));
+  const token = acceptedToken(verdict);
+  if (token.type !== 'USER') {
+    throw new FacebookTokenRejectedError('invalid_token', 'This is not a Facebook user session token.');
+  }
+  if (token.expiresAt !== 0 && token.expiresAt * 1000 <= nowMs) {
+    throw new FacebookTokenRejectedError('token_expired', 'This Facebook token has expired. Sign in with Facebook again.');
+  }
+  await proveSessionInfoToken(deps, sessionInfoToken);
+  return token;
+}
+
+function acceptedToken(verdict: TokenVerdict): ValidTokenInfo {
+  switch (verdict.verdict) {
+    case 'valid':
+      return verdict.token;
+    case 'wrong_app':
+      throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+    case 'ended':
+      if (verdict.subcode === TOKEN_DEATH_SUBCODE.expired) {
+        throw new FacebookTokenRejectedError('token_expired', 'The Facebook session behind this token has expired. Sign in with Facebook again.');
+      }
+      throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
+    case 'unrecognised':
+      if (verdict.why === 'other_app') throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+      // Facebook said the token is not valid, without a reason we know: no session either way.
+      if (verdict.why === 'no_error' || verdict.why === 'unknown_code' || verdict.why === 'unknown_subcode') {
+        throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
+      }
+      throw new FacebookUnavailableError('Facebook could not vouch for the token just now. Try again shortly.');
+  }
+}
+
+/**
+ * Positive proof that the token is a session-info token: it cannot itself be used as an access
+ * token, a user access token can (docs/facebook-graph.md, "Session-info or user token"). A token
+ * that can read the person's data is refused and never stored.
+ */
+async function proveSessionInfoToken(deps: SessionServiceDeps, token: string): Promise<void> {
+  let probe;
   try {
-    verdict = await deps.graph.debugToken(sessionInfoToken);
+    probe = await facebookAnswer(() => deps.graph.probeAsAccessToken(token));
+  } catch (error) {
+    // Refused as an access token for another reason (it died between the two calls): not a session-info token we can keep.
+    if (error instanceof GraphRequestError && !(error instanceof GraphMisconfiguredError)) {
+      throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
+    }
+    throw error;
+  }
+  if (probe === 'user_token') {
+    throw new FacebookTokenRejectedError(
+      'invalid_token',
+      'This is a Facebook user access token; send the session-info token (fb_attenuate_token) instead. We never keep tokens that can read user data.',
+    );
+  }
+}
+
+async function facebookAnswer<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
   } catch (error) {
     if (error instanceof GraphTransientError) {
       throw new FacebookUnavailableError('Facebook could not check the token just now. Try again shortly.', error.retryAfterSeconds, { cause: error });
     }
     throw error;
   }
-  switch (verdict.status) {
-    case 'wrong_app':
-      throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
-    case 'dead':
-      if (verdict.subcode === SUBCODE_EXPIRED) {
-        throw new FacebookTokenRejectedError('token_expired', 'The Facebook session behind this token has expired. Sign in with Facebook again.');
-      }
-      throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
-    case 'valid':
-      break;
-  }
-  const token = verdict.token;
-  if (token.appId !== deps.appId) {
-    throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
-  }
-  if (token.type !== 'USER' || token.userId === '') {
-    throw new FacebookTokenRejectedError('invalid_token', 'This is not a Facebook user session token.');
-  }
-  if (token.grantsDataAccess) {
-    throw new FacebookTokenRejectedError(
-      'invalid_token',
-      'This is a Facebook user access token; send the session-info token (fb_attenuate_token) instead. We never keep tokens that can read user data.',
-    );
-  }
-  if (token.expiresAt !== 0 && token.expiresAt * 1000 <= nowMs) {
-    throw new FacebookTokenRejectedError('token_expired', 'This Facebook token has expired. Sign in with Facebook again.');
-  }
-  return token;
 }
 
 /** The live session a session token proves, or the reason there is none. */

@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
 import { facebookEnv, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
-import { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
+import type { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { SessionStore } from '#commons/storage/session-store';
 import type { SessionServiceDeps } from './sessions.ts';
@@ -26,10 +26,10 @@ export async function createSignInDependencies(config: SignInConfig, doc: Dynamo
     sessions: {
       store: new SessionStore(doc, config.TABLE_NAME),
       vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
-      graph,
+      graph: graph.tokens,
       appId: config.FACEBOOK_APP_ID,
       sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
     },
-    oauth: new FacebookOAuthClient(graph, { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, appId: config.FACEBOOK_APP_ID, appSecret }),
+    oauth: graph.oauth,
   };
 }

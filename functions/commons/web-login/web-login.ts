@@ -1,6 +1,7 @@
 import { FacebookTokenRejectedError, FacebookUnavailableError, InvalidRequestError, WebLoginError } from '#commons/platform/errors';
 import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
-import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import { isCodeUsedError, isDebugOnlyTokenError, isTokenOfAnotherAppError, TOKEN_DEATH_SUBCODE, TOKEN_INVALID_CODES } from '#commons/facebook/graph-codes';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { hashLoginValue, isLoginRandomValue, LOGIN_STATE_TTL_MS, newLoginAttempt } from './oauth-state.ts';
 import { codeChallengeS256, newCodeVerifier } from './pkce.ts';
 import type { LoginStateRepository } from './ports.ts';
@@ -150,8 +151,10 @@ function codeExchangeFailure(error: unknown): unknown {
   if (error instanceof GraphTransientError) {
     return new FacebookUnavailableError('Facebook could not complete the sign-in just now. Try again shortly.', error.retryAfterSeconds, { cause: error });
   }
+  // Our secret or app id refused: a 500, never the person's sign-in blamed.
+  if (error instanceof GraphMisconfiguredError) return error;
   if (error instanceof GraphRequestError) {
-    if (/has been used/i.test(error.message)) {
+    if (isCodeUsedError(error)) {
       return new WebLoginError('authorization_code_used', 'Facebook says this sign-in was already completed once (its code has been used). Start signing in again.', { cause: error });
     }
     return new WebLoginError(
@@ -190,21 +193,19 @@ export async function signInWithUserAccessToken(deps: { oauth: FacebookTokenExch
   return signInWithSessionInfoToken(deps.sessions, sessionInfoToken);
 }
 
-const SUBCODE_EXPIRED = 463;
-
 function userTokenFailure(error: unknown): unknown {
   if (error instanceof GraphTransientError) {
     return new FacebookUnavailableError('Facebook could not check the token just now. Try again shortly.', error.retryAfterSeconds, { cause: error });
   }
-  if (!(error instanceof GraphRequestError)) return error;
-  if (error.code === 190 || error.code === 102) {
-    if (error.subcode === SUBCODE_EXPIRED || /expired/i.test(error.message)) {
+  if (!(error instanceof GraphRequestError) || error instanceof GraphMisconfiguredError) return error;
+  if (error.code !== undefined && TOKEN_INVALID_CODES.has(error.code)) {
+    if (error.subcode === TOKEN_DEATH_SUBCODE.expired || /expired/i.test(error.message)) {
       return new FacebookTokenRejectedError('token_expired', 'This Facebook access token has expired. Sign in with Facebook again.');
     }
-    if (/not issued for application|app_id .*did not match/i.test(error.message)) {
+    if (isTokenOfAnotherAppError(error)) {
       return new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
     }
-    if (/debug only/i.test(error.message)) {
+    if (isDebugOnlyTokenError(error)) {
       return new FacebookTokenRejectedError('invalid_token', 'This is a session-info token, not a user access token: send it as "sessionInfoToken".');
     }
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
-import { GraphClient, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, HttpGraphTransport } from '#commons/facebook/graph-transport';
+import { facebookFixture } from '#test/support/facebook-fixtures';
 
 const APP = { baseUrl: 'https://graph.test/', version: 'v21.0', appId: '1234567890123456', appSecret: 'app-secret' };
 
@@ -10,8 +11,7 @@ function clientAnswering(status: number, body: unknown) {
     urls.push(new URL(String(input)));
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
-  const graph = new GraphClient({ ...APP, timeoutMs: 1000, fetch: fetchImpl });
-  return { oauth: new FacebookOAuthClient(graph, APP), urls };
+  return { oauth: new FacebookOAuthClient(new HttpGraphTransport({ ...APP, timeoutMs: 1000, fetch: fetchImpl })), urls };
 }
 
 const params = (url: URL) => Object.fromEntries(url.searchParams);
@@ -50,6 +50,26 @@ describe('FacebookOAuthClient', () => {
     const error = await oauth.exchangeCode({ code: 'c', redirectUri: 'r', codeVerifier: 'v' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphRequestError);
     expect(error).toMatchObject({ code: 100, subcode: 36009, message: 'This authorization code has been used.' });
+  });
+
+  it('turns the captured "This authorization code has been used." into a GraphRequestError, not a misconfiguration', async () => {
+    const fixture = facebookFixture('oauth-code-used');
+    const error = await clientAnswering(fixture.status, fixture.body).oauth.exchangeCode({ code: 'c', redirectUri: 'r', codeVerifier: 'v' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphRequestError);
+    expect(error).not.toBeInstanceOf(GraphMisconfiguredError);
+  });
+
+  it('turns the captured HTTP 400 code 1 "Error validating client secret." into GraphMisconfiguredError, never transient', async () => {
+    const fixture = facebookFixture('oauth-wrong-client-secret');
+    for (const call of [(o: FacebookOAuthClient) => o.exchangeCode({ code: 'c', redirectUri: 'r', codeVerifier: 'v' }), (o: FacebookOAuthClient) => o.exchangeForLongLived('t')]) {
+      const error = await call(clientAnswering(fixture.status, fixture.body).oauth).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphMisconfiguredError);
+      expect((error as GraphMisconfiguredError).what).toMatch(/client secret.*code 1/);
+    }
+  });
+
+  it('treats code 1 with HTTP 500 as transient', async () => {
+    await expect(clientAnswering(500, { error: { message: 'An unknown error has occurred.', code: 1 } }).oauth.attenuate('t')).rejects.toBeInstanceOf(GraphTransientError);
   });
 
   it('treats Facebook trouble and malformed answers as transient', async () => {

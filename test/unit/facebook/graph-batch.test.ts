@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { GraphBatchChecker, MAX_GRAPH_BATCH_SIZE } from '#commons/facebook/graph-batch';
-import { GraphClient, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import { DebugTokenClient } from '#commons/facebook/debug-token';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, HttpGraphTransport } from '#commons/facebook/graph-transport';
+import { facebookFixture } from '#test/support/facebook-fixtures';
 
 const APP_ID = '1234567890123456';
 const APP_SECRET = '0123456789abcdef0123456789abcdef';
@@ -39,8 +41,9 @@ function fakeGraph(handlers: { onBatch?: (tokens: string[]) => Answer; onSingle?
     const text = answer.rawBody ?? JSON.stringify(answer.body ?? {});
     return new Response(text, { status: answer.status ?? 200, headers: { 'content-type': 'application/json', ...answer.headers } });
   });
-  const client = new GraphClient({ baseUrl: 'https://graph.example.test', version: 'v21.0', appId: APP_ID, appSecret: APP_SECRET, timeoutMs: 1000, fetch: fetchImpl });
-  return { checker: new GraphBatchChecker(client), requests, client };
+  const transport = new HttpGraphTransport({ baseUrl: 'https://graph.example.test', version: 'v21.0', appId: APP_ID, appSecret: APP_SECRET, timeoutMs: 1000, fetch: fetchImpl });
+  const single = new DebugTokenClient(transport);
+  return { checker: new GraphBatchChecker(transport, single), requests, transport, single };
 }
 
 const tokens = (n: number) => Array.from({ length: n }, (_, i) => `EAAtoken${i}`);
@@ -76,7 +79,7 @@ describe('batched debug_token', () => {
     expect(MAX_GRAPH_BATCH_SIZE).toBe(50);
   });
 
-  it('reads each item through the debug_token rules: valid, dead with subcode, wrong app', async () => {
+  it('reads each item through the debug_token reader: valid, dead with subcode, wrong app', async () => {
     const { checker } = fakeGraph({
       onBatch: () => ({
         body: [
@@ -87,9 +90,9 @@ describe('batched debug_token', () => {
       }),
     });
     const outcomes = await checker.debugTokens(tokens(3));
-    expect(outcomes[0]).toMatchObject({ status: 'valid' });
-    expect(outcomes[1]).toEqual({ status: 'dead', code: 190, subcode: 460, message: 'dead' });
-    expect(outcomes[2]).toEqual({ status: 'wrong_app' });
+    expect(outcomes[0]).toMatchObject({ kind: 'described', token: { isValid: true } });
+    expect(outcomes[1]).toMatchObject({ kind: 'described', token: { isValid: false, error: { code: 190, subcode: 460, message: 'dead' } } });
+    expect(outcomes[2]).toEqual({ kind: 'wrong_app' });
   });
 
   it.each([
@@ -102,9 +105,9 @@ describe('batched debug_token', () => {
   ])('defers only the item that failed with %s', async (_label, failing) => {
     const { checker, requests } = fakeGraph({ onBatch: () => ({ body: [item(200, valid()), failing, item(200, dead(467))] }) });
     const outcomes = await checker.debugTokens(tokens(3));
-    expect(outcomes[0]).toMatchObject({ status: 'valid' });
+    expect(outcomes[0]).toMatchObject({ kind: 'described', token: { isValid: true } });
     expect(outcomes[1]).toBeInstanceOf(GraphTransientError);
-    expect(outcomes[2]).toMatchObject({ status: 'dead', subcode: 467 });
+    expect(outcomes[2]).toMatchObject({ kind: 'described', token: { error: { subcode: 467 } } });
     expect(requests).toHaveLength(1);
   });
 
@@ -114,29 +117,54 @@ describe('batched debug_token', () => {
       onSingle: () => ({ body: dead(458) }),
     });
     const outcomes = await checker.debugTokens(tokens(2));
-    expect(outcomes[1]).toMatchObject({ status: 'dead', subcode: 458 });
+    expect(outcomes[1]).toMatchObject({ kind: 'described', token: { error: { subcode: 458 } } });
     expect(requests.map((r) => r.method)).toEqual(['POST', 'GET']);
     expect(requests[1]!.url.searchParams.get('input_token')).toBe('EAAtoken1');
     expect(requests[1]!.url.searchParams.get('appsecret_proof')).toBe(PROOF);
   });
 
-  it('falls back to single calls when the whole batch is refused with a non-transient error', async () => {
-    const { checker, requests } = fakeGraph({
-      onBatch: () => ({ status: 400, body: envelope({ code: 100, message: '(#100) Too many requests in batch message' }) }),
-      onSingle: (token) => ({ body: token === 'EAAtoken1' ? dead(463) : valid() }),
-    });
+  it.each([
+    ['too many items', envelope({ code: 100, message: '(#100) Too many requests in batch message' })],
+    ['our app token refused', envelope({ code: 190, message: 'Invalid OAuth access token signature.' })],
+    ['our appsecret_proof refused', envelope({ code: 100, type: 'GraphMethodException', message: 'Invalid appsecret_proof provided in the API argument' })],
+    ['a code 1 with HTTP 400', envelope({ code: 1, message: 'An unknown error has occurred.' })],
+  ])('does not fall back to 50 single calls when the whole batch is refused for a non-transient reason (%s)', async (_label, body) => {
+    const { checker, requests } = fakeGraph({ onBatch: () => ({ status: 400, body }), onSingle: () => ({ body: dead(463) }) });
     const outcomes = await checker.debugTokens(tokens(3));
-    expect(outcomes.map((o) => (o as { status: string }).status)).toEqual(['valid', 'dead', 'valid']);
-    expect(requests.filter((r) => r.method === 'GET')).toHaveLength(3);
+    expect(outcomes.every((o) => o instanceof GraphMisconfiguredError)).toBe(true);
+    expect(requests.filter((r) => r.method === 'GET')).toHaveLength(0);
   });
 
   it('answers GraphRequestError for a token that the single call refuses too', async () => {
     const { checker } = fakeGraph({
-      onBatch: () => ({ status: 400, body: envelope({ code: 190, message: 'Invalid OAuth access token signature.' }) }),
-      onSingle: () => ({ status: 400, body: envelope({ code: 190, message: 'Invalid OAuth access token signature.' }) }),
+      onBatch: () => ({ body: [item(403, envelope({ code: 200, message: 'Permissions error' })), item(200, valid())] }),
+      onSingle: () => ({ status: 403, body: envelope({ code: 200, message: 'Permissions error' }) }),
     });
     const outcomes = await checker.debugTokens(tokens(2));
-    expect(outcomes.every((o) => o instanceof GraphRequestError)).toBe(true);
+    expect(outcomes[0]).toBeInstanceOf(GraphRequestError);
+    expect(outcomes[1]).toMatchObject({ kind: 'described' });
+  });
+
+  it('does not retry items refused for our credentials or another app: they are our configuration', async () => {
+    const wrongApp = facebookFixture('debug-token-wrong-app').body;
+    const { checker, requests } = fakeGraph({
+      onBatch: () => ({ body: [item(400, wrongApp), item(400, envelope({ code: 100, message: 'Invalid appsecret_proof provided in the API argument' }))] }),
+    });
+    const outcomes = await checker.debugTokens(tokens(2));
+    expect(outcomes[0]).toEqual({ kind: 'wrong_app' });
+    expect(outcomes[1]).toBeInstanceOf(GraphMisconfiguredError);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('reads a batch answer built from captured items, with a null item, in request order', async () => {
+    const fixture = facebookFixture('batch-mixed-with-null');
+    const { checker, requests } = fakeGraph({ onBatch: () => ({ status: fixture.status, body: fixture.body }) });
+    const outcomes = await checker.debugTokens(tokens(4));
+    expect(outcomes[0]).toMatchObject({ kind: 'described', token: { isValid: true, userId: '123' } });
+    expect(outcomes[1]).toMatchObject({ kind: 'described', token: { isValid: false, error: { code: 190, subcode: 463 } } });
+    expect(outcomes[2]).toBeInstanceOf(GraphTransientError);
+    expect(outcomes[3]).toEqual({ kind: 'wrong_app' });
+    expect(requests).toHaveLength(1);
   });
 
   it.each([
@@ -164,7 +192,7 @@ describe('batched debug_token', () => {
     const { checker } = fakeGraph({ onBatch: (ts) => (call++ === 0 ? { status: 500, body: envelope({ code: 1 }) } : { body: ts.map(() => item(200, valid())) }) });
     const outcomes = await checker.debugTokens(tokens(60));
     expect(outcomes.slice(0, 50).every((o) => o instanceof GraphTransientError)).toBe(true);
-    expect(outcomes.slice(50).every((o) => (o as { status: string }).status === 'valid')).toBe(true);
+    expect(outcomes.slice(50).every((o) => (o as { kind: string }).kind === 'described')).toBe(true);
   });
 
   it('exposes the X-App-Usage figure of the latest answer', async () => {
@@ -177,9 +205,9 @@ describe('batched debug_token', () => {
   });
 
   it('sends nothing for no tokens and refuses a batch size above 50', async () => {
-    const { checker, requests, client } = fakeGraph({});
+    const { checker, requests, transport, single } = fakeGraph({});
     await expect(checker.debugTokens([])).resolves.toEqual([]);
     expect(requests).toHaveLength(0);
-    expect(() => new GraphBatchChecker(client, { batchSize: 51 })).toThrow(RangeError);
+    expect(() => new GraphBatchChecker(transport, single, { batchSize: 51 })).toThrow(RangeError);
   });
 });

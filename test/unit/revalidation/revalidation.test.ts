@@ -1,8 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppUsageGate } from '#commons/revalidation/app-usage-gate';
-import type { RevocationReason } from '#commons/platform/errors';
+import type { RevocationReason } from '#commons/sessions/model';
+import type { DebugTokenAnswer } from '#commons/facebook/debug-token';
 import type { BatchTokenChecker, TokenCheckOutcome } from '#commons/facebook/graph-batch';
-import { type DebugTokenVerdict, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { logger } from '#commons/platform/logger';
 import type { RevocationOutcome } from '#commons/sessions/ports';
 import type { SweepEntry, SweepPage } from '#commons/revalidation/ports';
 import { sweepShards } from '#commons/storage/schema';
@@ -23,11 +25,10 @@ const entry = (n: number, overrides: Partial<SweepEntry> = {}): SweepEntry => ({
   ...overrides,
 });
 const tokenOf = (e: SweepEntry) => `token-of-${e.sessionId}`;
-const VALID: DebugTokenVerdict = {
-  status: 'valid',
-  token: { appId: '1', userId: '2', type: 'USER', expiresAt: 0, scopes: [], metadata: {}, grantsDataAccess: false },
-};
-const dead = (subcode?: number): DebugTokenVerdict => ({ status: 'dead', code: 190, ...(subcode ? { subcode } : {}) });
+const APP_ID = '1';
+const about = { appId: APP_ID, userId: '2', type: 'USER', scopes: [], metadata: {} };
+const VALID: DebugTokenAnswer = { kind: 'described', token: { ...about, isValid: true, expiresAt: 0 } };
+const dead = (subcode?: number): DebugTokenAnswer => ({ kind: 'described', token: { ...about, isValid: false, error: { code: 190, message: 'dead', ...(subcode ? { subcode } : {}) } } });
 
 /** An index of one shard, paged by position. */
 class FakeIndex {
@@ -69,6 +70,7 @@ function setup(entries: SweepEntry[], options: Partial<SweepOptions> = {}) {
   const sleep = vi.fn(async () => undefined);
   const deps: RevalidationDeps = {
     index,
+    appId: APP_ID,
     revocations: { revokeSession },
     vault: { open },
     checker,
@@ -96,18 +98,11 @@ describe('reason for a verdict', () => {
     [492, 'invalid'],
     [493, 'invalid'],
   ] as const)('subcode %i → %s', (subcode, reason) => {
-    expect(revocationReasonFor(dead(subcode))).toBe(reason);
+    expect(revocationReasonFor({ subcode })).toBe(reason);
   });
 
-  it('190 or 102 without a subcode, a dead answer without code, and a token of another app → invalid', () => {
-    expect(revocationReasonFor({ status: 'dead', code: 190 })).toBe('invalid');
-    expect(revocationReasonFor({ status: 'dead', code: 102 })).toBe('invalid');
-    expect(revocationReasonFor({ status: 'dead', message: 'token description lacks app_id' })).toBe('invalid');
-    expect(revocationReasonFor({ status: 'wrong_app' })).toBe('invalid');
-  });
-
-  it('a valid token → no reason', () => {
-    expect(revocationReasonFor(VALID)).toBeUndefined();
+  it('190 or 102 without a subcode → invalid', () => {
+    expect(revocationReasonFor({})).toBe('invalid');
   });
 });
 
@@ -150,14 +145,14 @@ describe('checking a share', () => {
     const { deps, checker, revoked } = setup(entries);
     checker.outcomes.set(tokenOf(entries[0]!), dead(460));
     checker.outcomes.set(tokenOf(entries[2]!), dead());
-    checker.outcomes.set(tokenOf(entries[3]!), { status: 'wrong_app' });
+    checker.outcomes.set(tokenOf(entries[3]!), dead(467));
     const result = await checkShare(deps, share(), plenty);
     expect(revoked).toEqual([
       { sessionId: entries[0]!.sessionId, reason: 'password_changed' },
       { sessionId: entries[2]!.sessionId, reason: 'invalid' },
-      { sessionId: entries[3]!.sessionId, reason: 'invalid' },
+      { sessionId: entries[3]!.sessionId, reason: 'logged_out' },
     ]);
-    expect(result).toMatchObject({ checked: 4, valid: 1, revoked: 3, revokedByReason: { password_changed: 1, invalid: 2 } });
+    expect(result).toMatchObject({ checked: 4, valid: 1, revoked: 3, revokedByReason: { password_changed: 1, invalid: 1, logged_out: 1 } });
   });
 
   it('skips expired sessions (and anything not active) without asking Facebook', async () => {
@@ -181,7 +176,7 @@ describe('checking a share', () => {
   it('counts Facebook refusing our call as an error, never a revocation', async () => {
     const entries = [entry(1)];
     const { deps, checker, revokeSession } = setup(entries);
-    checker.outcomes.set(tokenOf(entries[0]!), new GraphRequestError('Invalid appsecret_proof', 400, 100));
+    checker.outcomes.set(tokenOf(entries[0]!), new GraphRequestError({ status: 403, code: 200, message: 'Permissions error' }));
     const result = await checkShare(deps, share(), plenty);
     expect(result).toMatchObject({ checked: 1, errors: 1, revoked: 0 });
     expect(revokeSession).not.toHaveBeenCalled();
@@ -342,5 +337,58 @@ describe('Facebook app usage', () => {
 
   it('refuses a slow-down threshold above the stop threshold', () => {
     expect(() => new AppUsageGate({ slowdownPercent: 90, stopPercent: 80 })).toThrow(RangeError);
+  });
+});
+
+describe('only a verdict about this session revokes', () => {
+  const described = (data: Record<string, unknown>): DebugTokenAnswer => ({ kind: 'described', token: { scopes: [], metadata: {}, ...data } as never });
+  it.each([
+    ['is_valid false without an error', described({ ...about, isValid: false })],
+    ['is_valid false with a transient error', described({ ...about, isValid: false, error: { code: 2, isTransient: true, message: 'retry' } })],
+    ['a valid answer without app_id, user_id or type', described({ isValid: true })],
+    ['a dead answer about another app', described({ ...about, appId: '999', isValid: false, error: { code: 190, subcode: 460 } })],
+    ['a dead answer about another Facebook user', described({ ...about, userId: '3', isValid: false, error: { code: 190, subcode: 460 } })],
+    ['190 with an unknown subcode', described({ ...about, isValid: false, error: { code: 190, subcode: 999 } })],
+  ])('%s: deferred and counted as unrecognised_answer, logged without the token', async (_label, answer) => {
+    const entries = [entry(1, { facebookUserId: '2' }), entry(2, { facebookUserId: '2' })];
+    const { deps, checker, revokeSession } = setup(entries);
+    const warn = vi.spyOn(logger, 'warn');
+    for (const e of entries) checker.outcomes.set(tokenOf(e), answer);
+    const result = await checkShare(deps, share(), plenty);
+    expect(revokeSession).not.toHaveBeenCalled();
+    expect(result).toMatchObject({ checked: 2, deferred: 2, revoked: 0, deferredByCause: { unrecognised_answer: 2 } });
+    const logged = JSON.stringify(warn.mock.calls);
+    expect(warn.mock.calls.some(([message]) => message === 'unrecognised_answer')).toBe(true);
+    expect(logged).not.toContain('token-of-');
+    warn.mockRestore();
+  });
+
+  it('revokes on a dead answer about the session\'s own Facebook user and our app', async () => {
+    const entries = [entry(1, { facebookUserId: '2' })];
+    const { deps, checker, revoked } = setup(entries);
+    checker.outcomes.set(tokenOf(entries[0]!), dead(460));
+    await checkShare(deps, share(), plenty);
+    expect(revoked).toEqual([{ sessionId: entries[0]!.sessionId, reason: 'password_changed' }]);
+  });
+});
+
+describe('our own misconfiguration never revokes', () => {
+  it.each([
+    ['Facebook says the tokens are another app\'s (wrong_app)', (): TokenCheckOutcome => ({ kind: 'wrong_app' })],
+    ['Facebook refuses our credentials', (): TokenCheckOutcome => new GraphMisconfiguredError({ status: 400, code: 1, message: 'Error validating client secret.' })],
+  ])('%s: errors counted, the share stops, one misconfigured line, nobody revoked', async (_label, outcome) => {
+    const entries = Array.from({ length: 120 }, (_, i) => entry(i + 1));
+    const { deps, checker, revokeSession, index } = setup(entries, { pageSize: 60, batchConcurrency: 1 });
+    const error = vi.spyOn(logger, 'error');
+    for (const e of entries) checker.outcomes.set(tokenOf(e), outcome());
+    const result = await checkShare(deps, share(), plenty);
+    expect(revokeSession).not.toHaveBeenCalled();
+    expect(checker.batches).toHaveLength(1);
+    expect(index.reads).toHaveLength(1);
+    expect(result.errors).toBe(50);
+    expect(result.revoked).toBe(0);
+    expect(result.misconfigured).toBeDefined();
+    expect(error.mock.calls.filter(([message]) => message === 'misconfigured')).toHaveLength(1);
+    error.mockRestore();
   });
 });

@@ -39,12 +39,16 @@ function makeWorker(failingShard?: string, extra: Partial<SweepWorkerDeps> = {})
         return { entries };
       },
     },
+    appId: '1',
     revocations: { revokeSession: async () => ({ result: 'revoked', userId: 'u' }) },
     vault: { open: async (_s: string, b: { sessionId: string }) => `EAAsecret-${b.sessionId}` },
     checker: {
       appUsagePercent: undefined,
       debugTokens: async (tokens: readonly string[]): Promise<TokenCheckOutcome[]> =>
-        tokens.map((t) => (t.endsWith('ses_2') ? { status: 'dead', code: 190, subcode: 460 } : { status: 'valid', token: {} as never })),
+        tokens.map((t) => {
+          const about = { appId: '1', userId: '2', type: 'USER', scopes: [], metadata: {} };
+          return { kind: 'described', token: t.endsWith('ses_2') ? { ...about, isValid: false, error: { code: 190, subcode: 460 } } : { ...about, isValid: true } };
+        }),
     },
     queue: { send: async () => undefined },
     usage: new AppUsageGate({ slowdownPercent: 60, stopPercent: 80 }),
@@ -84,9 +88,21 @@ describe('SweepWorker (SQS side)', () => {
     const { worker, metrics } = makeWorker();
     await worker.handle({ Records: [record('m1', shareBody('01'))] }, context);
     const published = Object.fromEntries(metrics.addMetric.mock.calls.map(([name, , value]) => [name, value]));
-    expect(published).toMatchObject({ SessionsChecked: 3, SessionsValid: 2, SessionsRevoked: 1, SessionsDeferred: 0, SessionCheckErrors: 0, SweepSharesFailed: 0 });
+    expect(published).toMatchObject({ SessionsChecked: 3, SessionsValid: 2, SessionsRevoked: 1, SessionsDeferred: 0, SessionCheckErrors: 0, SweepSharesFailed: 0, SweepSharesMisconfigured: 0, SessionsUnrecognisedAnswer: 0 });
     expect(metrics.publishStoredMetrics).toHaveBeenCalledTimes(1);
     expect(metrics.singleMetric).toHaveBeenCalledTimes(1);
+  });
+
+  it('publishes SweepSharesMisconfigured when Facebook refuses our credentials, and revokes nobody', async () => {
+    const revokeSession = vi.fn(async () => ({ result: 'revoked' as const, userId: 'u' }));
+    const { worker, metrics } = makeWorker(undefined, {
+      revocations: { revokeSession },
+      checker: { appUsagePercent: undefined, debugTokens: async (tokens) => tokens.map(() => ({ kind: 'wrong_app' as const })) },
+    });
+    await worker.handle({ Records: [record('m1', shareBody('01'))] }, context);
+    const published = Object.fromEntries(metrics.addMetric.mock.calls.map(([name, , value]) => [name, value]));
+    expect(published).toMatchObject({ SweepSharesMisconfigured: 1, SessionCheckErrors: 3, SessionsRevoked: 0, SweepSharesFailed: 0 });
+    expect(revokeSession).not.toHaveBeenCalled();
   });
 
   it('logs ids and counts, never a Facebook token', async () => {

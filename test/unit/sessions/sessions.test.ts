@@ -10,7 +10,9 @@ import {
   SessionRevokedError,
   UnauthenticatedError,
 } from '#commons/platform/errors';
-import { type DebugTokenVerdict, GraphTransientError, type ValidTokenInfo } from '#commons/facebook/graph-client';
+import type { AccessProbe, DebugTokenAnswer } from '#commons/facebook/debug-token';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import type { ValidTokenInfo } from '#commons/facebook/token-verdict';
 import type { Session, User } from '#commons/sessions/model';
 import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
 import { SessionStore } from '#commons/storage/session-store';
@@ -94,26 +96,42 @@ const validToken = (overrides: Partial<ValidTokenInfo> = {}): ValidTokenInfo => 
   issuedAt: NOW_S - 3600,
   scopes: ['public_profile'],
   metadata: {},
-  grantsDataAccess: false,
   ...overrides,
 });
 
-function fakeGraph(answer: DebugTokenVerdict | Error) {
+/** Facebook's debug_token answer describing `token` (valid unless `isValid` says otherwise). */
+const valid = (overrides: Partial<ValidTokenInfo> = {}): DebugTokenAnswer => {
+  const { issuedAt, ...token } = validToken(overrides);
+  return { kind: 'described', token: { ...token, ...(issuedAt !== undefined ? { issuedAt } : {}), isValid: true } };
+};
+const dead = (error?: { code?: number; subcode?: number; message?: string }): DebugTokenAnswer => ({
+  kind: 'described',
+  token: { appId: APP_ID, userId: FB_USER, type: 'USER', scopes: [], metadata: {}, isValid: false, ...(error ? { error } : {}) },
+});
+
+function fakeGraph(answer: DebugTokenAnswer | Error, probe: AccessProbe | Error = 'debug_only') {
   const asked: string[] = [];
+  const probed: string[] = [];
   return {
     asked,
+    probed,
     graph: {
-      async debugToken(token: string): Promise<DebugTokenVerdict> {
+      async debugToken(token: string): Promise<DebugTokenAnswer> {
         asked.push(token);
         if (answer instanceof Error) throw answer;
         return answer;
+      },
+      async probeAsAccessToken(token: string): Promise<AccessProbe> {
+        probed.push(token);
+        if (probe instanceof Error) throw probe;
+        return probe;
       },
     },
   };
 }
 
-function deps(parts: { store?: SessionRepository; vault?: TokenVault; verdict?: DebugTokenVerdict | Error; now?: number } = {}) {
-  const graph = fakeGraph(parts.verdict ?? { status: 'valid', token: validToken() });
+function deps(parts: { store?: SessionRepository; vault?: TokenVault; verdict?: DebugTokenAnswer | Error; probe?: AccessProbe | Error; now?: number } = {}) {
+  const graph = fakeGraph(parts.verdict ?? valid(), parts.probe);
   const storeParts = parts.store ? { store: parts.store, calls: undefined } : fakeStore();
   const vaultParts = parts.vault ? { vault: parts.vault, seals: undefined } : fakeVault();
   const d: SessionServiceDeps = {
@@ -134,7 +152,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-async function rejectedWith(verdict: DebugTokenVerdict | Error): Promise<FacebookTokenRejectedError> {
+async function rejectedWith(verdict: DebugTokenAnswer | Error): Promise<FacebookTokenRejectedError> {
   const { store, calls } = fakeStore();
   const error = await rejection(signInWithSessionInfoToken(deps({ store, verdict }).deps, SI_TOKEN));
   expect(error).toBeInstanceOf(FacebookTokenRejectedError);
@@ -152,37 +170,40 @@ describe('signInWithSessionInfoToken: what Facebook says about the token', () =>
   });
 
   it('refuses a token Facebook reports dead with subcode 463 as token_expired', async () => {
-    const error = await rejectedWith({ status: 'dead', code: 190, subcode: 463, message: 'Session has expired' });
+    const error = await rejectedWith(dead({ code: 190, subcode: 463, message: 'Session has expired' }));
     expect(error.code).toBe('token_expired');
     expect(error.status).toBe(401);
   });
 
   it.each([460, 467, 458, undefined])('refuses a token Facebook reports dead with subcode %s as invalid_token', async (subcode) => {
-    const error = await rejectedWith({ status: 'dead', code: 190, subcode });
+    const error = await rejectedWith(dead({ code: 190, ...(subcode !== undefined ? { subcode } : {}) }));
     expect(error.code).toBe('invalid_token');
   });
 
   it('refuses a token Facebook will not describe because it belongs to another app as wrong_app', async () => {
-    expect((await rejectedWith({ status: 'wrong_app' })).code).toBe('wrong_app');
+    expect((await rejectedWith({ kind: 'wrong_app' })).code).toBe('wrong_app');
   });
 
   it('refuses a valid token of another app as wrong_app', async () => {
-    expect((await rejectedWith({ status: 'valid', token: validToken({ appId: '999' }) })).code).toBe('wrong_app');
+    expect((await rejectedWith(valid({ appId: '999' }))).code).toBe('wrong_app');
   });
 
   it('refuses a token whose type is not USER as invalid_token', async () => {
-    expect((await rejectedWith({ status: 'valid', token: validToken({ type: 'PAGE' }) })).code).toBe('invalid_token');
-    expect((await rejectedWith({ status: 'valid', token: validToken({ type: 'APP' }) })).code).toBe('invalid_token');
+    expect((await rejectedWith(valid({ type: 'PAGE' }))).code).toBe('invalid_token');
+    expect((await rejectedWith(valid({ type: 'APP' }))).code).toBe('invalid_token');
   });
 
-  it('refuses a token without a user id as invalid_token', async () => {
-    expect((await rejectedWith({ status: 'valid', token: validToken({ userId: '' }) })).code).toBe('invalid_token');
+  it('refuses a token without a user id, never opening a session (Facebook could not vouch for it)', async () => {
+    const { store, calls } = fakeStore();
+    const error = await rejection(signInWithSessionInfoToken(deps({ store, verdict: valid({ userId: '' }) }).deps, SI_TOKEN));
+    expect(error).toBeInstanceOf(FacebookUnavailableError);
+    expect(calls.createSession).toHaveLength(0);
   });
 
-  it('refuses a user access token (granular scopes, can read data) as invalid_token and never seals it', async () => {
+  it('refuses a user access token (it can be used as an access token) as invalid_token and never seals it', async () => {
     const { vault, seals } = fakeVault();
     const { store, calls } = fakeStore();
-    const d = deps({ store, vault, verdict: { status: 'valid', token: validToken({ grantsDataAccess: true }) } });
+    const d = deps({ store, vault, verdict: valid(), probe: 'user_token' });
     const error = await rejection(signInWithSessionInfoToken(d.deps, SI_TOKEN));
     expect(error).toBeInstanceOf(FacebookTokenRejectedError);
     expect((error as FacebookTokenRejectedError).code).toBe('invalid_token');
@@ -191,9 +212,49 @@ describe('signInWithSessionInfoToken: what Facebook says about the token', () =>
     expect(calls.createSession).toHaveLength(0);
   });
 
+  it('proves the token is a session-info token by using it as an access token, after debug_token', async () => {
+    const d = deps();
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.graph.probed).toEqual([SI_TOKEN]);
+  });
+
+  it('refuses a token the probe refuses for another reason as invalid_token, and answers 503 for Facebook trouble', async () => {
+    const refused = deps({ probe: new GraphRequestError({ status: 400, code: 190, subcode: 463, message: 'Session has expired' }) });
+    const error = await rejection(signInWithSessionInfoToken(refused.deps, SI_TOKEN));
+    expect(error).toMatchObject({ code: 'invalid_token', status: 401 });
+    const busy = deps({ probe: new GraphTransientError('down', 30, 2) });
+    expect(await rejection(signInWithSessionInfoToken(busy.deps, SI_TOKEN))).toBeInstanceOf(FacebookUnavailableError);
+  });
+
+  it.each([
+    ['debug_token', { verdict: new GraphMisconfiguredError({ status: 400, code: 190, message: 'Invalid OAuth access token signature.' }) }],
+    ['the probe', { probe: new GraphMisconfiguredError({ status: 400, code: 100, message: 'Invalid appsecret_proof provided in the API argument' }) }],
+  ] as const)('lets our misconfiguration seen by %s through (a 500), never a 401 or 503, storing nothing', async (_label, part) => {
+    const { store, calls } = fakeStore();
+    const error = await rejection(signInWithSessionInfoToken(deps({ store, ...part }).deps, SI_TOKEN));
+    expect(error).toBeInstanceOf(GraphMisconfiguredError);
+    expect(error).not.toBeInstanceOf(FacebookTokenRejectedError);
+    expect(error).not.toBeInstanceOf(FacebookUnavailableError);
+    expect(calls.createSession).toHaveLength(0);
+  });
+
+  it.each([
+    ['is_valid false without an error', dead(), 'invalid_token'],
+    ['an unknown code', dead({ code: 100, message: 'odd' }), 'invalid_token'],
+  ] as const)('refuses %s as %s', async (_label, answer, code) => {
+    expect((await rejectedWith(answer)).code).toBe(code);
+  });
+
+  it('answers 503, storing nothing, when data.error is transient', async () => {
+    const { store, calls } = fakeStore();
+    const error = await rejection(signInWithSessionInfoToken(deps({ store, verdict: dead({ code: 2 }) }).deps, SI_TOKEN));
+    expect(error).toBeInstanceOf(FacebookUnavailableError);
+    expect(calls.createSession).toHaveLength(0);
+  });
+
   it('refuses a "valid" token whose expires_at is already past as token_expired', async () => {
-    expect((await rejectedWith({ status: 'valid', token: validToken({ expiresAt: NOW_S - 1 }) })).code).toBe('token_expired');
-    expect((await rejectedWith({ status: 'valid', token: validToken({ expiresAt: NOW_S }) })).code).toBe('token_expired');
+    expect((await rejectedWith(valid({ expiresAt: NOW_S - 1 }))).code).toBe('token_expired');
+    expect((await rejectedWith(valid({ expiresAt: NOW_S }))).code).toBe('token_expired');
   });
 
   it('turns GraphTransientError into FacebookUnavailableError carrying its Retry-After', async () => {
@@ -278,35 +339,35 @@ describe('signInWithSessionInfoToken: the session it opens', () => {
   });
 
   it('ends the session at now + max age when the token lives longer', async () => {
-    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ expiresAt: NOW_S + 60 * 86400 }) } }).deps, SI_TOKEN);
+    const result = await signInWithSessionInfoToken(deps({ verdict: valid({ expiresAt: NOW_S + 60 * 86400 }) }).deps, SI_TOKEN);
     expect(result.session.expiresAt).toBe(NOW + MAX_AGE_MS);
   });
 
   it('never lets the session outlive the Facebook token', async () => {
     const tokenExpiry = NOW_S + 3600;
     const { store, calls } = fakeStore();
-    const result = await signInWithSessionInfoToken(deps({ store, verdict: { status: 'valid', token: validToken({ expiresAt: tokenExpiry }) } }).deps, SI_TOKEN);
+    const result = await signInWithSessionInfoToken(deps({ store, verdict: valid({ expiresAt: tokenExpiry }) }).deps, SI_TOKEN);
     expect(result.session.expiresAt).toBe(tokenExpiry * 1000);
     expect(calls.createSession[0]!.session.expiresAt).toBe(tokenExpiry * 1000);
   });
 
   it('uses the max age for a token that never expires (expires_at 0)', async () => {
-    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ expiresAt: 0 }) } }).deps, SI_TOKEN);
+    const result = await signInWithSessionInfoToken(deps({ verdict: valid({ expiresAt: 0 }) }).deps, SI_TOKEN);
     expect(result.session.expiresAt).toBe(NOW + MAX_AGE_MS);
   });
 
   it('takes authTime from the token\'s issued_at', async () => {
-    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ issuedAt: NOW_S - 7200 }) } }).deps, SI_TOKEN);
+    const result = await signInWithSessionInfoToken(deps({ verdict: valid({ issuedAt: NOW_S - 7200 }) }).deps, SI_TOKEN);
     expect(result.session.authTime).toBe(NOW - 7_200_000);
   });
 
   it('caps authTime at now when Facebook\'s issued_at is in the future (clock skew)', async () => {
-    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ issuedAt: NOW_S + 600 }) } }).deps, SI_TOKEN);
+    const result = await signInWithSessionInfoToken(deps({ verdict: valid({ issuedAt: NOW_S + 600 }) }).deps, SI_TOKEN);
     expect(result.session.authTime).toBe(NOW);
   });
 
   it('uses now as authTime when Facebook gives no issued_at', async () => {
-    const result = await signInWithSessionInfoToken(deps({ verdict: { status: 'valid', token: validToken({ issuedAt: undefined }) } }).deps, SI_TOKEN);
+    const result = await signInWithSessionInfoToken(deps({ verdict: valid({ issuedAt: undefined }) }).deps, SI_TOKEN);
     expect(result.session.authTime).toBe(NOW);
   });
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FacebookTokenRejectedError, FacebookUnavailableError, InvalidRequestError, WebLoginError } from '#commons/platform/errors';
 import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
-import { type DebugTokenVerdict, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-client';
+import type { DebugTokenAnswer } from '#commons/facebook/debug-token';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { LOGIN_STATE_TTL_MS, newLoginAttempt } from '#commons/web-login/oauth-state';
 import { codeChallengeS256 } from '#commons/web-login/pkce';
 import type { CreateSessionPlan } from '#commons/sessions/ports';
@@ -80,13 +81,14 @@ function fakeSessions() {
     },
     vault: { seal: async (token: string) => `sealed(${token})`, open: async () => '' },
     graph: {
-      debugToken: async (token: string): Promise<DebugTokenVerdict> => {
+      debugToken: async (token: string): Promise<DebugTokenAnswer> => {
         checked.push(token);
         return {
-          status: 'valid',
-          token: { appId: APP_ID, userId: '10150000000000001', type: 'USER', expiresAt: NOW / 1000 + 86400 * 60, issuedAt: NOW / 1000, scopes: [], metadata: {}, grantsDataAccess: false },
+          kind: 'described',
+          token: { isValid: true, appId: APP_ID, userId: '10150000000000001', type: 'USER', expiresAt: NOW / 1000 + 86400 * 60, issuedAt: NOW / 1000, scopes: [], metadata: {} },
         };
       },
+      probeAsAccessToken: async () => 'debug_only' as const,
     },
     appId: APP_ID,
     sessionMaxAgeMs: 30 * 86400_000,
@@ -240,7 +242,7 @@ describe('completeWebLogin', () => {
   it('says so when Facebook reports the code as used', async () => {
     const oauth = fakeOAuth({
       exchangeCode: async () => {
-        throw new GraphRequestError('This authorization code has been used.', 400, 100, 36009);
+        throw new GraphRequestError({ status: 400, code: 100, subcode: 36009, message: 'This authorization code has been used.' });
       },
     });
     const { run } = await callback({ oauth });
@@ -254,7 +256,7 @@ describe('completeWebLogin', () => {
   ])('refuses %s as authorization_code_rejected', async (_label, message) => {
     const oauth = fakeOAuth({
       exchangeCode: async () => {
-        throw new GraphRequestError(message, 400, 100);
+        throw new GraphRequestError({ status: 400, code: 100, message });
       },
     });
     const { run } = await callback({ oauth });
@@ -296,11 +298,11 @@ describe('attenuateUserToken and signInWithUserAccessToken', () => {
   });
 
   it.each([
-    ['an expired token', new GraphRequestError('Error validating access token: Session has expired on Friday', 400, 190, 463), 'token_expired'],
-    ['another app’s token', new GraphRequestError('Error validating access token: The access token was not issued for application 1.', 400, 190), 'wrong_app'],
-    ['a session-info token', new GraphRequestError('Debug only access token', 400, 190), 'invalid_token'],
-    ['garbage', new GraphRequestError('Invalid OAuth access token - Cannot parse access token', 400, 190), 'invalid_token'],
-    ['a refusal to attenuate', new GraphRequestError('(#100) fb_attenuate_token requires a long-lived user access token', 400, 100), 'invalid_token'],
+    ['an expired token', new GraphRequestError({ status: 400, code: 190, subcode: 463, message: 'Error validating access token: Session has expired on Friday' }), 'token_expired'],
+    ['another app’s token', new GraphRequestError({ status: 400, code: 190, message: 'Error validating access token: The access token was not issued for application 1.' }), 'wrong_app'],
+    ['a session-info token', new GraphRequestError({ status: 400, code: 190, message: 'Invalid OAuth access token - Debug only access token' }), 'invalid_token'],
+    ['garbage', new GraphRequestError({ status: 400, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }), 'invalid_token'],
+    ['a refusal to attenuate', new GraphRequestError({ status: 400, code: 100, message: '(#100) fb_attenuate_token requires a long-lived user access token' }), 'invalid_token'],
   ])('maps %s to 401 %s', async (_label, failure, code) => {
     const { oauth } = fakeOAuth({
       exchangeForLongLived: async () => {
@@ -310,5 +312,19 @@ describe('attenuateUserToken and signInWithUserAccessToken', () => {
     const error = await attenuateUserToken(oauth, { accessToken: 't' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FacebookTokenRejectedError);
     expect(error).toMatchObject({ code, status: 401 });
+  });
+
+  it.each([
+    ['the exchange', 'exchangeForLongLived'],
+    ['the attenuation', 'attenuate'],
+  ] as const)('lets Facebook refusing our secret in %s through as a 500, never a 401', async (_label, step) => {
+    const { oauth } = fakeOAuth({
+      [step]: async () => {
+        throw new GraphMisconfiguredError({ status: 400, code: 1, message: 'Error validating client secret.' });
+      },
+    });
+    const error = await attenuateUserToken(oauth, { accessToken: 't' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphMisconfiguredError);
+    expect(error).not.toBeInstanceOf(FacebookTokenRejectedError);
   });
 });
