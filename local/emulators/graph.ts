@@ -71,7 +71,7 @@ export interface GraphEmulator {
   close(): Promise<void>;
   createTestUser(appId: string, opts?: { name?: string }): TestUser;
   mintSessionInfoToken(appId: string, userId: string, opts?: { expiresInSeconds?: number /* default 60 days; 0 = never expires */; metadata?: Record<string, string>; scopes?: string[] }): string;
-  mintUserToken(appId: string, userId: string, opts?: { lifetime?: 'short' | 'long'; expiresInSeconds?: number }): string;
+  mintUserToken(appId: string, userId: string, opts?: { lifetime?: 'short' | 'long'; expiresInSeconds?: number; scopes?: string[] }): string;
   /** The person's Facebook session ends: tokens of that user die with the reason's subcode ('app_removed' only kills that app's tokens; others all of the user's tokens). */
   endFacebookSession(userId: string, reason: SessionEndReason, appId?: string): void;
   /** Fault injection for the next `count` matching requests (default: until clearFaults). `path` filters e.g. 'debug_token' or 'batch'. */
@@ -283,7 +283,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
     stats.byPath[key] = (stats.byPath[key] ?? 0) + 1;
   }
 
-  function mintUserToken(appId: string, userId: string, opts: { lifetime?: 'short' | 'long'; expiresInSeconds?: number } = {}): string {
+  function mintUserToken(appId: string, userId: string, opts: { lifetime?: 'short' | 'long'; expiresInSeconds?: number; scopes?: string[] } = {}): string {
     state.requireUser(appId, userId);
     const lifetime = opts.lifetime ?? 'short';
     return state.mint({
@@ -291,7 +291,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
       appId,
       userId,
       lifetimeSeconds: opts.expiresInSeconds ?? (lifetime === 'long' ? LONG_LIVED_SECONDS : SHORT_LIVED_SECONDS),
-      scopes: ['public_profile'],
+      scopes: opts.scopes ?? ['public_profile'],
       metadata: {},
     });
   }

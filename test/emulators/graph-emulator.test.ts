@@ -1,6 +1,6 @@
 /**
  * The Graph emulator answers debug_token, access_token_info and its admin surface the way
- * graph-api.md says Facebook does. Plain fetch only: these tests pin the wire, not a client.
+ * docs/facebook-graph.md says Facebook does. Plain fetch only: these tests pin the wire, not a client.
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -75,12 +75,33 @@ describe('debug_token', () => {
     expect(Math.abs(body.data.issued_at - now)).toBeLessThan(5);
   });
 
-  it('returns granular_scopes for an ordinary user token and omits metadata when there is none', async () => {
+  it('describes a public_profile/email user token without granular_scopes, as Facebook does, and omits metadata when there is none', async () => {
     const user = fb.createTestUser(APP.appId);
-    const { body } = await debugToken(fb.mintUserToken(APP.appId, user.id, { lifetime: 'long' }));
+    const { body } = await debugToken(fb.mintUserToken(APP.appId, user.id, { lifetime: 'long', scopes: ['public_profile', 'email'] }));
     expect(body.data.is_valid).toBe(true);
-    expect(body.data.granular_scopes).toEqual([{ scope: 'public_profile' }]);
+    expect(body.data.scopes).toEqual(['public_profile', 'email']);
+    expect(body.data.granular_scopes).toBeUndefined();
     expect(body.data.metadata).toBeUndefined();
+  });
+
+  it('lists granular_scopes for permissions beyond public_profile and email only', async () => {
+    const user = fb.createTestUser(APP.appId);
+    const { body } = await debugToken(fb.mintUserToken(APP.appId, user.id, { scopes: ['public_profile', 'email', 'user_friends'] }));
+    expect(body.data.granular_scopes).toEqual([{ scope: 'user_friends' }]);
+  });
+
+  it('answers GET /me for a user token, and "Debug only access token" (HTTP 400, code 190) for a session-info token', async () => {
+    const user = fb.createTestUser(APP.appId);
+    const me = async (token: string) => {
+      const proof = createHmac('sha256', APP.appSecret).update(token).digest('hex');
+      const response = await fetch(`${fb.url}/v21.0/me?fields=id&access_token=${encodeURIComponent(token)}&appsecret_proof=${proof}`);
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const asUser = await me(fb.mintUserToken(APP.appId, user.id));
+    expect(asUser).toMatchObject({ status: 200, body: { id: user.id } });
+    const asSessionInfo = await me(fb.mintSessionInfoToken(APP.appId, user.id));
+    expect(asSessionInfo.status).toBe(400);
+    expect(asSessionInfo.body.error).toMatchObject({ code: 190, type: 'OAuthException', message: 'Invalid OAuth access token - Debug only access token' });
   });
 
   it('reports expires_at 0 for a token that never expires', async () => {
@@ -156,7 +177,7 @@ describe('debug_token', () => {
     const { status, body } = await get('debug_token', { input_token: token, access_token: token, appsecret_proof: proof(APP.appSecret, token) });
     expect(status).toBe(400);
     expectEnvelope(body, 190);
-    expect(body.error.message).toBe('Debug only access token');
+    expect(body.error.message).toBe('Invalid OAuth access token - Debug only access token');
   });
 
   it('accepts a live user token of the same app as access_token', async () => {
@@ -280,7 +301,7 @@ describe('oauth/access_token_info', () => {
     const token = fb.mintSessionInfoToken(APP.appId, user.id);
     const { status, body } = await get('oauth/access_token_info', { client_id: APP.appId, access_token: token, appsecret_proof: proof(APP.appSecret, token) });
     expect(status).toBe(400);
-    expect(body.error.message).toBe('Debug only access token');
+    expect(body.error.message).toBe('Invalid OAuth access token - Debug only access token');
   });
 });
 

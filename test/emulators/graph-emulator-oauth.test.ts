@@ -322,7 +322,7 @@ describe('fb_exchange_token and fb_attenuate_token', () => {
     expect((await attenuate(fb.mintUserToken(OTHER.appId, stranger.id, { lifetime: 'long' }))).status).toBe(400);
     const user = fb.createTestUser(APP.appId);
     const sessionInfo = await attenuate(fb.mintSessionInfoToken(APP.appId, user.id));
-    expect(sessionInfo.body.error).toMatchObject({ code: 190, message: 'Debug only access token' });
+    expect(sessionInfo.body.error).toMatchObject({ code: 190, message: 'Invalid OAuth access token - Debug only access token' });
   });
 
   it('issues app tokens for client_credentials that work for debug_token', async () => {

@@ -122,7 +122,7 @@ describe('batch', () => {
       { method: 'GET', relative_url: 'me' },
     ])).json() as BatchAnswer[];
     expect(answers.map((a) => a.code)).toEqual([200, 400, 400]);
-    expect(JSON.parse(answers[1]!.body).error).toMatchObject({ code: 190, message: 'Debug only access token' });
+    expect(JSON.parse(answers[1]!.body).error).toMatchObject({ code: 190, message: 'Invalid OAuth access token - Debug only access token' });
     expect(JSON.parse(answers[2]!.body).error.code).toBe(2500);
   });
 
