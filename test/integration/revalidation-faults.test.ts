@@ -107,9 +107,28 @@ describe('a batch with some items failed', () => {
 });
 
 describe('a batch refused for a reason retrying will not fix', () => {
-  it('falls back to single debug_token calls and decides every session', async () => {
+  it('refused as a whole: no fallback to single calls, nobody revoked, the share stops as misconfigured', async () => {
     const people = await population();
     stack.graphEmulator().injectFault({ kind: 'error_code', code: 100, status: 400 }, { path: 'batch' });
+    stack.graphEmulator().resetStats();
+
+    const summary = await stack.revalidate();
+
+    expect(summary.revoked).toBe(0);
+    expect(summary.sharesMisconfigured).toBeGreaterThan(0);
+    expect(stack.graphEmulator().stats().byPath.debug_token ?? 0).toBe(0);
+    await expectAllActive([...people.valid, ...people.dead]);
+
+    // Facebook takes our calls again: the next sweep decides every session.
+    stack.graphEmulator().clearFaults();
+    const next = await stack.revalidate();
+    expect(next.revoked).toBe(2);
+    for (const person of people.dead) expect(await status(person)).toBe(401);
+  });
+
+  it('refused item by item: those items fall back to single debug_token calls and every session is decided', async () => {
+    const people = await population();
+    stack.graphEmulator().injectFault({ kind: 'batch_item_error', code: 100, everyNth: 1 }, { path: 'batch' });
     stack.graphEmulator().resetStats();
 
     const summary = await stack.revalidate();

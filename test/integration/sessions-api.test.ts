@@ -213,7 +213,7 @@ describe('our own misconfiguration', () => {
     expect((await stack.scanTable()).length).toBe(before);
     const log = stack.capturedOutput().slice(logStart);
     expect(log).toContain('unexpected failure');
-    expect(log).toContain('GraphRequestError');
+    expect(log).toContain('GraphMisconfiguredError');
   });
 });
 

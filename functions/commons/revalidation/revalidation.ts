@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the share walk and the per-session decisions it makes (count, defer,
+// stop, revoke) read in one place, where the order of those steps is the safety argument.
+
 import type { AppUsageGate } from './app-usage-gate.ts';
 import { isTransientAwsError } from '#commons/platform/aws-errors';
 import type { RevocationReason } from '#commons/sessions/model';

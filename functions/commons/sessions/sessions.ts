@@ -5,7 +5,7 @@ import {
   SessionRevokedError,
   UnauthenticatedError,
 } from '#commons/platform/errors';
-import type { DebugTokenChecks } from '#commons/facebook/debug-token';
+import type { DebugTokenAnswer, DebugTokenChecks } from '#commons/facebook/debug-token';
 import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { judgeDebugToken, type TokenVerdict, type ValidTokenInfo } from '#commons/facebook/token-verdict';
@@ -98,8 +98,8 @@ async function openSession(
  * become 500, never blamed on the client.
  */
 export async function verifySessionInfoToken(deps: SessionServiceDeps, sessionInfoToken: string, nowMs: number): Promise<ValidTokenInfo> {
-  const verdict = await facebookAnswer(() => deps.graph.debugToken(sessionInfoToken).then((answer) => judgeDebugToken(answer, { appId: deps.appId })));
-  const token = acceptedToken(verdict);
+  const answer = await facebookAnswer(() => deps.graph.debugToken(sessionInfoToken));
+  const token = acceptedToken(answer, judgeDebugToken(answer, { appId: deps.appId }));
   if (token.type !== 'USER') {
     throw new FacebookTokenRejectedError('invalid_token', 'This is not a Facebook user session token.');
   }
@@ -110,7 +110,7 @@ export async function verifySessionInfoToken(deps: SessionServiceDeps, sessionIn
   return token;
 }
 
-function acceptedToken(verdict: TokenVerdict): ValidTokenInfo {
+function acceptedToken(answer: DebugTokenAnswer, verdict: TokenVerdict): ValidTokenInfo {
   switch (verdict.verdict) {
     case 'valid':
       return verdict.token;
@@ -123,8 +123,9 @@ function acceptedToken(verdict: TokenVerdict): ValidTokenInfo {
       throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
     case 'unrecognised':
       if (verdict.why === 'other_app') throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
-      // Facebook said the token is not valid, without a reason we know: no session either way.
-      if (verdict.why === 'no_error' || verdict.why === 'unknown_code' || verdict.why === 'unknown_subcode') {
+      // Facebook said the token is not valid (a garbage token is described without app or user):
+      // no session either way, unless it only said so for now.
+      if (answer.kind === 'described' && !answer.token.isValid && verdict.why !== 'transient_error') {
         throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
       }
       throw new FacebookUnavailableError('Facebook could not vouch for the token just now. Try again shortly.');
