@@ -62,6 +62,11 @@ export function isWrongAppError(error: GraphErrorDetail): boolean {
   return error.code === 100 && /App_id in the input_token did not match/i.test(error.message);
 }
 
+/** A token refused because it expired: subcode 463, or the "Session has expired" wording without a subcode. */
+export function isExpiredTokenError(error: { readonly subcode?: number; readonly message: string }): boolean {
+  return error.subcode === TOKEN_DEATH_SUBCODE.expired || /expired/i.test(error.message);
+}
+
 /** `oauth/access_token` refusing to exchange a user token issued to another app. */
 export function isTokenOfAnotherAppError(error: GraphErrorDetail): boolean {
   return /not issued for application|app_id .*did not match/i.test(error.message);

@@ -1,6 +1,6 @@
 import { FacebookTokenRejectedError, FacebookUnavailableError, InvalidRequestError, WebLoginError } from '#commons/platform/errors';
 import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
-import { isCodeUsedError, isDebugOnlyTokenError, isTokenOfAnotherAppError, TOKEN_DEATH_SUBCODE, TOKEN_INVALID_CODES } from '#commons/facebook/graph-codes';
+import { isCodeUsedError, isDebugOnlyTokenError, isExpiredTokenError, isTokenOfAnotherAppError, TOKEN_INVALID_CODES } from '#commons/facebook/graph-codes';
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { hashLoginValue, isLoginRandomValue, LOGIN_STATE_TTL_MS, newLoginAttempt } from './oauth-state.ts';
 import { codeChallengeS256, newCodeVerifier } from './pkce.ts';
@@ -199,7 +199,7 @@ function userTokenFailure(error: unknown): unknown {
   }
   if (!(error instanceof GraphRequestError) || error instanceof GraphMisconfiguredError) return error;
   if (error.code !== undefined && TOKEN_INVALID_CODES.has(error.code)) {
-    if (error.subcode === TOKEN_DEATH_SUBCODE.expired || /expired/i.test(error.message)) {
+    if (isExpiredTokenError(error)) {
       return new FacebookTokenRejectedError('token_expired', 'This Facebook access token has expired. Sign in with Facebook again.');
     }
     if (isTokenOfAnotherAppError(error)) {

@@ -263,6 +263,17 @@ describe('completeWebLogin', () => {
     await expect(run()).rejects.toMatchObject({ code: 'authorization_code_rejected', status: 400 });
   });
 
+  it('lets Facebook refusing our secret at the code exchange through as a 500, never a 400 or 401', async () => {
+    const oauth = fakeOAuth({
+      exchangeCode: async () => {
+        throw new GraphMisconfiguredError({ status: 400, code: 1, message: 'Error validating client secret.' });
+      },
+    });
+    const { run } = await callback({ oauth });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphMisconfiguredError);
+  });
+
   it('answers 503 facebook_unavailable when Facebook is down at any exchange', async () => {
     for (const step of ['exchangeCode', 'exchangeForLongLived', 'attenuate'] as const) {
       const oauth = fakeOAuth({
