@@ -312,6 +312,8 @@ describe('volume', () => {
     expect(dead).toBe(100);
     expect(fb.stats().batchRequests).toBe(2000);
     expect(fb.stats().debugTokenChecks).toBe(100_000);
-    expect(Date.now() - started).toBeLessThan(20_000);
-  }, 60_000);
+    // A bound on the emulator itself, so the sweep benchmark measures Session Guard and not the
+    // emulator; wide enough for a loaded 2-core machine (about 14 s when idle).
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 120_000);
 });
