@@ -4,7 +4,7 @@ import { launchChromium } from '#test/support/browser';
 import { startTestStack, type TestStack } from '#test/support/local-stack';
 
 /**
- * The web sign-in in a real browser (Debian's Chromium through playwright-core): the demo page at
+ * The web sign-in in a real browser (Chromium through playwright-core, see test/support/browser.ts): the demo page at
  * `/`, the emulator's login dialog, the callback, the session cookie, live status and sign-out.
  */
 let stack: TestStack;
