@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack, type LocalStackOptions } from '#local/stack';
+import { installOutputCapture } from '#test/support/captured-output';
 
 /**
  * One local stack per test file, plus what tests need around it: an HTTP helper, a way to read
- * the table back, and everything the process wrote to stdout/stderr (to prove no secret is logged).
+ * the table back, and everything the process wrote to stdout/stderr since it started (to prove no
+ * secret is logged; see captured-output.ts).
  */
 export interface TestStack extends LocalStack {
   request(method: string, path: string, init?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
@@ -23,14 +25,8 @@ export interface TestResponse {
 }
 
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
-  const output: string[] = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return original(chunk, ...rest);
-    }) as typeof stream.write;
-  }
+  const outputStart = installOutputCapture().chunks.length;
+  forgetInheritedEndpoints(process.env);
   const stack = await startLocalStack({ port: 0, ...options });
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   return {
@@ -77,10 +73,22 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
         }),
       );
     },
-    capturedOutput: () => output.join(''),
+    capturedOutput: () => installOutputCapture().chunks.slice(outputStart).join(''),
     graphEmulator() {
       if (!stack.graph) throw new Error('this stack has no embedded Graph emulator');
       return stack.graph;
     },
   };
+}
+
+/**
+ * The local stack keeps a real endpoint when its variable is set: a test run from a shell that
+ * points at AWS, another Graph or another local stack would test (or write to) that instead.
+ * Tests always start their own parts; a test that wants one names it in `options.env`.
+ */
+export function forgetInheritedEndpoints(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(env)) {
+    if (name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_')) delete env[name];
+  }
+  for (const name of ['GRAPH_API_URL', 'FACEBOOK_DIALOG_URL', 'PUBLIC_BASE_URL', 'KMS_KEY_ID']) delete env[name];
 }
