@@ -29,12 +29,16 @@ export interface LocalRoute {
   handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> | void;
 }
 
-export interface ApiGatewayOptions {
+export interface ListenOptions {
+  /** 0 (the default) lets the server bind a free port itself. */
+  readonly port?: number;
+  readonly host?: string;
+}
+
+export interface ApiGatewayRoutes {
   readonly routes: readonly BoundRoute[];
   readonly authorizer: AuthorizerHandler;
   readonly localRoutes?: readonly LocalRoute[];
-  readonly port?: number;
-  readonly host?: string;
   /** API Gateway's payload limit for HTTP APIs is 10 MB. */
   readonly maxBodyBytes?: number;
   /** CORS as the HTTP API is configured with it (`corsPolicy` for these origins). @default no CORS */
@@ -66,10 +70,18 @@ function isPreflight(request: IncomingMessage): boolean {
   return request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
 }
 
+export type ApiGatewayOptions = ListenOptions & ApiGatewayRoutes;
+
 export interface RunningApi {
   readonly url: string;
+  readonly port: number;
   readonly server: Server;
   close(): Promise<void>;
+}
+
+/** A server already listening, whose routes come later: 503 to every request until then. */
+export interface ListeningApi extends RunningApi {
+  serve(routes: ApiGatewayRoutes): void;
 }
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript)|[^;]*\+json)/i;
@@ -177,8 +189,21 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyStructured
 }
 
 export async function startApiGateway(options: ApiGatewayOptions): Promise<RunningApi> {
-  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const api = await listenApiGateway(options);
+  api.serve(options);
+  return api;
+}
+
+/**
+ * Binds first (port 0 → a free port the server holds from then on, with no window for another
+ * process to take it), so what must know the address before the routes exist (the handlers read
+ * PUBLIC_BASE_URL when imported) can learn it from the listening server.
+ */
+export async function listenApiGateway(listen: ListenOptions): Promise<ListeningApi> {
+  let options: ApiGatewayRoutes | undefined;
   const server = createServer(async (request, response) => {
+    if (!options) return sendJson(response, 503, { message: 'Service Unavailable' });
+    const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = (request.method ?? 'GET').toUpperCase();
@@ -230,13 +255,17 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(listen.port ?? 0, listen.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${listen.host ?? '127.0.0.1'}:${port}`,
+    port,
     server,
+    serve(routes) {
+      options = routes;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

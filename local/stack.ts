@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { readConfig, webOriginsEnv } from '#commons/platform/config';
 import { authorizerEntry, corsPolicy, routes } from '#functions/routes';
-import { type AuthorizerHandler, type BoundRoute, type HttpHandler, type LocalRoute, type RunningApi, startApiGateway } from './api-gateway.ts';
-import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type AuthorizerHandler, type BoundRoute, type HttpHandler, listenApiGateway, type LocalRoute, type RunningApi } from './api-gateway.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from '#local/emulators/graph';
 import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
 import { ensureTable } from './table.ts';
@@ -73,14 +73,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     // Handlers read PUBLIC_BASE_URL (the data-deletion status links, the sign-in callback URL and
-    // the cookie names) when imported, before the server listens, and the Graph emulator registers
-    // the callback URL as the app's only redirect URI when it starts: settle the port first (0 → a
-    // free one, picked now) so both point at the server that answers them.
+    // the cookie names) when imported, and the Graph emulator registers the callback URL as the
+    // app's only redirect URI when it starts: the API listens first (port 0 → a free port it
+    // binds and keeps) and serves its routes once they are imported, so both point at it.
     const host = options.host ?? '127.0.0.1';
-    const requestedPort = options.port ?? Number(env.PORT ?? 3000);
-    const port = requestedPort === 0 ? await freePort() : requestedPort;
+    const api = await listenApiGateway({ port: options.port ?? Number(env.PORT ?? 3000), ...(options.host ? { host: options.host } : {}) });
+    closers.push(() => api.close());
     const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    env.PUBLIC_BASE_URL ??= `http://${publicHost}:${port}`;
+    env.PUBLIC_BASE_URL ??= `http://${publicHost}:${api.port}`;
 
     /** Starts an embedded part unless `variable` already points at a real endpoint, then points it there. */
     const embed = async <T extends { close(): Promise<void> }>(variable: string, label: string, start: () => Promise<T>, urlOf: (part: T) => string) => {
@@ -121,16 +121,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const authorizer = ((await import(`../functions/${authorizerEntry}.ts`)) as { handler: AuthorizerHandler }).handler;
     // The same CORS the stack gives the HTTP API: web apps on RETURN_TO_ALLOWED_ORIGINS only.
     const corsOrigins = readConfig(webOriginsEnv).RETURN_TO_ALLOWED_ORIGINS;
-    const api = await startApiGateway({
+    api.serve({
       routes: boundRoutes,
       authorizer,
-      port,
       ...(corsOrigins.length > 0 ? { cors: { ...corsPolicy, allowOrigins: corsOrigins } } : {}),
-      ...(options.host ? { host: options.host } : {}),
       // The demo page at / is local only: it is not a route of the deployed API.
       localRoutes: [...(options.localRoutes ?? []), demoPageRoute()],
     });
-    closers.push(() => api.close());
     started.push(`Session Guard API     ${api.url}`);
     started.push(`Demo page             ${api.url}/`);
 

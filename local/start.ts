@@ -14,7 +14,8 @@ let started: LocalStack | undefined;
 const demoControls = demoFacebookControlsRoute({ graph: () => started?.graph, sweepNow: () => sweep.runSweep() });
 const stack = await startLocalStack({
   port: apiPort,
-  graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? apiPort + 1),
+  // PORT=0 (any free port) leaves the emulator's to the system too, rather than port 1.
+  graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? (apiPort === 0 ? 0 : apiPort + 1)),
   localRoutes: [sweep.route, demoControls],
 });
 started = stack;

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '#local/dynamodb-local';
 
 /** `npm start` as a newcomer runs it: one command, everything up, a token to try printed. */
 let child: ChildProcess | undefined;
@@ -14,16 +13,22 @@ function groupAlive(pid: number): boolean {
   }
 }
 
+function printedUrl(output: string, part: string): string {
+  const url = new RegExp(`${part} +(http://127\\.0\\.0\\.1:(\\d+))`).exec(output);
+  expect(url, `${part} with its address in the output`).not.toBeNull();
+  expect(Number(url![2])).toBeGreaterThan(0);
+  return url![1]!;
+}
+
 afterAll(() => {
   if (child?.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
 });
 
 describe('npm start', () => {
   it('starts DynamoDB Local, both emulators and the API, prints how to try it, and serves', async () => {
-    const port = await freePort();
-    const graphPort = await freePort();
+    // Port 0: the servers bind free ports themselves, and the test reads them from what is printed.
     child = spawn('npm', ['start', '--silent'], {
-      env: { ...process.env, PORT: String(port), GRAPH_EMULATOR_PORT: String(graphPort) },
+      env: { ...process.env, PORT: '0', GRAPH_EMULATOR_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so the test can press Ctrl-C the way a terminal does.
       detached: true,
@@ -39,14 +44,15 @@ describe('npm start', () => {
     for (const part of ['DynamoDB Local', 'KMS emulator', 'Graph API emulator', 'DynamoDB table', 'Session Guard API']) {
       expect(output).toContain(part);
     }
-    expect(output).toContain(`http://127.0.0.1:${graphPort}/_emulator/users`);
+    const api = printedUrl(output, 'Session Guard API');
+    const graph = printedUrl(output, 'Graph API emulator');
+    expect(output).toContain(`${graph}/_emulator/users`);
 
-    const api = `http://127.0.0.1:${port}`;
     expect(await (await fetch(`${api}/v1/health`)).json()).toEqual({ status: 'ok' });
     const user = (await (
-      await fetch(`http://127.0.0.1:${graphPort}/_emulator/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada"}' })
+      await fetch(`${graph}/_emulator/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada"}' })
     ).json()) as { id: string };
-    const { token } = (await (await fetch(`http://127.0.0.1:${graphPort}/_emulator/users/${user.id}/session-info-token`, { method: 'POST' })).json()) as {
+    const { token } = (await (await fetch(`${graph}/_emulator/users/${user.id}/session-info-token`, { method: 'POST' })).json()) as {
       token: string;
     };
     const signIn = await fetch(`${api}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionInfoToken: token }) });
