@@ -297,6 +297,18 @@ describe('GET /v1/facebook/data-deletion/{code}', () => {
 });
 
 describe('logs', () => {
+  it("say what the callbacks did without naming the person: no Facebook id, user id or session id", async () => {
+    const ada = await personWithSessions(2);
+    const sessionIds = ada.sessionTokens.map(sessionIdOf);
+    const start = stack.capturedOutput().length;
+    expect((await callback(DEAUTHORIZE, signed(ada.facebookUserId))).status).toBe(200);
+    expect((await callback(DATA_DELETION, signed(ada.facebookUserId))).status).toBe(200);
+    const output = stack.capturedOutput().slice(start);
+    expect(output).toContain('app removed on Facebook');
+    expect(output).toContain('person data deleted');
+    for (const id of [ada.facebookUserId, ada.userId, ...sessionIds]) expect(output).not.toContain(id);
+  });
+
   it('never contain a signed request, a token or the app secret', () => {
     const output = stack.capturedOutput();
     expect(output.length).toBeGreaterThan(0);

@@ -30,8 +30,18 @@ describe('the local sweep timer', () => {
   });
 
   it('runs a requested sweep after the one in progress, never two at once', async () => {
+    // Enough sessions that a sweep takes a while.
+    for (let i = 0; i < 5; i++) await stack.signInNewPerson(`Sweeper ${i}`);
+    const started = Date.now();
     const [a, b] = await Promise.all([stack.revalidate(), stack.revalidate()]);
+    const elapsed = Date.now() - started;
     expect(a.sweepId).not.toBe(b.sweepId);
+    // One after the other, the two sweeps fit inside the time both requests took, end to end. Run
+    // at once, each would drain the shared queue until both were done, and each would last about
+    // as long as the pair.
+    expect(a.durationMs).toBeGreaterThan(0);
+    expect(b.durationMs).toBeGreaterThan(0);
+    expect(a.durationMs + b.durationMs).toBeLessThanOrEqual(elapsed);
     expect(a.shareRuns).toBe(64);
     expect(b.shareRuns).toBe(64);
   });
