@@ -72,6 +72,7 @@ describe('debug_token', () => {
     });
     expect(body.data.granular_scopes).toBeUndefined();
     expect(body.data.expires_at - now).toBeGreaterThan(59 * 86400);
+    expect(body.data.expires_at - now).toBeLessThanOrEqual(60 * 86400 + 5);
     expect(Math.abs(body.data.issued_at - now)).toBeLessThan(5);
   });
 
@@ -294,6 +295,8 @@ describe('oauth/access_token_info', () => {
     expect(status).toBe(200);
     expect(body).toEqual({ access_token: long, token_type: 'bearer', expires_in: expect.any(Number) });
     expect(body.expires_in).toBeGreaterThan(5_000_000);
+    // Sixty days at most, like a long-lived token.
+    expect(body.expires_in).toBeLessThanOrEqual(5_184_000);
   });
 
   it('refuses a session-info token like any other call but debug_token', async () => {

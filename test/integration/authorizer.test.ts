@@ -48,6 +48,7 @@ const callProtected = (headers: Record<string, string>) => fetch(`${protectedApi
 
 describe('Lambda authorizer', () => {
   it('admits a live session and passes userId, sessionId and authTime to the route', async () => {
+    const signedInFrom = Math.floor(Date.now() / 1000);
     const { sessionToken, userId, facebookUserId } = await liveSession();
     const response = await callProtected({ authorization: `Bearer ${sessionToken}` });
     expect(response.status).toBe(200);
@@ -59,6 +60,8 @@ describe('Lambda authorizer', () => {
       authTime: expect.any(Number),
     });
     expect(context.authTime as number).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    // The session-info token was minted just now: its issue time is the sign-in's auth time.
+    expect(context.authTime as number).toBeGreaterThanOrEqual(signedInFrom - 5);
   });
 
   it.each([

@@ -93,6 +93,7 @@ describe('POST /v1/facebook/deauthorize', () => {
       expect(item).toMatchObject({ status: 'revoked', revokedReason: 'app_removed', userId: ada.userId });
       expect(item).not.toHaveProperty('sealedToken');
       expect(item!.ttl as number).toBeGreaterThan(Date.now() / 1000 + 89 * 86400);
+      expect(item!.ttl as number).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 90 * 86400);
     }
     for (const token of ada.sessionInfoTokens) expect(await stack.getItem(`SITOKEN#${sha256Hex(token)}`, 'SITOKEN')).toBeUndefined();
     expect(await stack.getItem(`USER#${ada.userId}`, 'USER')).toBeDefined();

@@ -123,6 +123,7 @@ describe('POST /v1/sessions', () => {
     const response = await signIn(mint({ expiresInSeconds: 0 }));
     expect(response.status).toBe(201);
     expect(Date.parse(response.json.expiresAt)).toBeGreaterThan(Date.now() + 29 * 86400_000);
+    expect(Date.parse(response.json.expiresAt)).toBeLessThanOrEqual(Date.now() + 30 * 86400_000);
   });
 
   describe("refuses what Facebook refuses, and writes nothing", () => {
@@ -187,6 +188,7 @@ describe('POST /v1/sessions', () => {
       stack.graphEmulator().injectFault(fault, { count: 1, path: 'debug_token' });
       const response = await expectRefusal(token, 503, 'facebook_unavailable');
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(300);
       // The same token works once Facebook is back.
       expect((await signIn(token)).status).toBe(201);
     });

@@ -239,6 +239,7 @@ describe('transient trouble', () => {
     const error = await transientFrom({ status: 400, body: envelope({ code, message: 'Please retry your request later.' }) });
     expect(error.code).toBe(code);
     expect(error.retryAfterSeconds).toBeGreaterThan(0);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(300);
   });
 
   it.each([4, 17, 32, 613])('treats throttling code %i as transient with a longer retry-after', async (code) => {
@@ -303,6 +304,8 @@ describe('transient trouble', () => {
     expect(error).toBeInstanceOf(GraphTransientError);
     expect((error as Error).message).toMatch(/in time/);
     expect(Date.now() - started).toBeLessThan(2000);
+    // It gave up because the timeout fired, not at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
 });
 
