@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '#test/support/local-stack';
+import { continueInDialog } from '#test/support/login-dialog';
 
 /**
  * The browser sign-in as every deployed stage runs it: PUBLIC_BASE_URL is https, so both cookies
@@ -42,16 +43,7 @@ async function signIn() {
 
   const dialog = new URL(login.headers.get('location')!);
   expect(dialog.searchParams.get('redirect_uri')).toBe(`${PUBLIC_BASE_URL}/v1/auth/facebook/callback`);
-  const form = new URLSearchParams(dialog.searchParams);
-  form.set('action', 'continue');
-  form.set('user_id', person.id);
-  const submitted = await fetch(`${dialog.origin}${dialog.pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-    redirect: 'manual',
-  });
-  const callback = new URL(submitted.headers.get('location')!);
+  const callback = await continueInDialog(dialog, person.id);
   // The dialog sends the browser to the public https address; the same path and query reach us.
   expect(callback.origin).toBe(PUBLIC_BASE_URL);
   return { person, nonce: nonce!, callbackPath: `${callback.pathname}${callback.search}` };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '#commons/sessions/session-tokens';
 import { startTestStack, type TestResponse, type TestStack } from '#test/support/local-stack';
+import { continueInDialog } from '#test/support/login-dialog';
 
 /**
  * The guarantees that only hold if DynamoDB's conditional writes hold them, raced for real: many
@@ -123,16 +124,7 @@ describe('a sign-in state is spent once', () => {
     expect(login.status).toBe(302);
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith('sg_login='))!.split(';')[0]!;
     const dialog = new URL(login.headers.get('location')!);
-    const form = new URLSearchParams(dialog.searchParams);
-    form.set('action', 'continue');
-    form.set('user_id', facebookUserId);
-    const submitted = await fetch(`${dialog.origin}${dialog.pathname}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-      redirect: 'manual',
-    });
-    const callback = new URL(submitted.headers.get('location')!);
+    const callback = await continueInDialog(dialog, facebookUserId);
     return { path: `${callback.pathname}${callback.search}`, cookie, state: dialog.searchParams.get('state')! };
   }
   const openCallback = (callback: { path: string; cookie: string }) =>
