@@ -10,6 +10,11 @@ export interface FacebookAppProps {
   readonly appId: string;
   /** @default 'v21.0' */
   readonly graphApiVersion?: string;
+  /**
+   * Name of an existing Secrets Manager secret holding the app secret (made before the deploy, see
+   * docs/deploy.md). @default a new secret with a random placeholder, to be replaced after deploy
+   */
+  readonly appSecretName?: string;
 }
 
 /**
@@ -21,7 +26,9 @@ export interface FacebookAppProps {
 export class FacebookApp extends Construct {
   readonly appId: string;
   readonly graphApiVersion: string;
-  readonly appSecret: secretsmanager.Secret;
+  readonly appSecret: secretsmanager.ISecret;
+  /** What IAM grants name: a secret found by name has an ARN ending in a random suffix we do not know. */
+  private readonly appSecretPolicyArn: string;
 
   constructor(scope: Construct, id: string, props: FacebookAppProps) {
     super(scope, id);
@@ -36,13 +43,20 @@ export class FacebookApp extends Construct {
     this.appId = props.appId;
     this.graphApiVersion = graphApiVersion;
 
-    this.appSecret = new secretsmanager.Secret(this, 'AppSecret', {
+    if (props.appSecretName !== undefined) {
+      this.appSecret = secretsmanager.Secret.fromSecretNameV2(this, 'AppSecret', props.appSecretName);
+      this.appSecretPolicyArn = `${this.appSecret.secretArn}-??????`;
+      return;
+    }
+    const placeholder = new secretsmanager.Secret(this, 'AppSecret', {
       description: 'Session Guard: the Facebook app secret. Replace the generated placeholder with the real one.',
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
       // Filled in by hand: a stack teardown must not lose it.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.appSecret).acknowledge({
+    this.appSecret = placeholder;
+    this.appSecretPolicyArn = placeholder.secretArn;
+    Validations.of(placeholder).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
         'Facebook issues the app secret; Secrets Manager cannot rotate it. The operator resets it in the Facebook app dashboard and puts the new value here.',
@@ -68,7 +82,7 @@ export class FacebookApp extends Construct {
     return iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [this.appSecret.secretArn],
+      resourceArns: [this.appSecretPolicyArn],
     });
   }
 
@@ -84,7 +98,7 @@ export class FacebookApp extends Construct {
     return iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [this.appSecret.secretArn],
+      resourceArns: [this.appSecretPolicyArn],
     });
   }
 }

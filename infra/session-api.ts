@@ -6,7 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { corsPolicy, type RouteDefinition } from '#functions/routes';
+import { budgetFor } from './route-budgets.ts';
 
 export interface SessionApiProps {
   /** The route table (functions/routes.ts): one API route per entry. */
@@ -15,8 +17,12 @@ export interface SessionApiProps {
   readonly handlerFor: (entry: string) => lambda.IFunction;
   /** The Lambda authorizer that admits `auth: 'session'` routes. */
   readonly authorizerFunction: lambda.IFunction;
-  /** Stage-wide throttling for every route. @default { rateLimit: 100, burstLimit: 200 } */
+  /** Stage-wide throttling, for any route without a budget of its own. @default { rateLimit: 100, burstLimit: 200 } */
   readonly throttle?: apigw.ThrottleSettings;
+  /** Per-route budgets replacing those of infra/route-budgets.ts, by entry. @default none */
+  readonly routeBudgets?: Readonly<Record<string, apigw.ThrottleSettings>>;
+  /** Serve the API on this custom domain too. @default none */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   /** Access log retention. @default RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /** Web app origins allowed cross-origin access with credentials (`corsPolicy`). @default none: no CORS */
@@ -38,6 +44,7 @@ export class SessionApi extends Construct {
   readonly stage: apigw.HttpStage;
   readonly authorizer: apigw.HttpAuthorizer;
   readonly routes: ReadonlyMap<RouteDefinition, apigw.HttpRoute>;
+  readonly domainName?: apigw.DomainName;
 
   constructor(scope: Construct, id: string, props: SessionApiProps) {
     super(scope, id);
@@ -144,6 +151,25 @@ export class SessionApi extends Construct {
       routes.set(route, httpRoute);
     }
     this.routes = routes;
+
+    // Every route its own budget (infra/route-budgets.ts). Route settings name route keys, so the
+    // stage must be updated after the routes exist.
+    const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const [route, httpRoute] of routes) {
+      const budget = budgetFor(route.entry, props.routeBudgets);
+      routeSettings[`${route.method} ${route.path}`] = { ThrottlingRateLimit: budget.rateLimit ?? 0, ThrottlingBurstLimit: budget.burstLimit ?? 0 };
+      cfnStage.addDependency(httpRoute.node.defaultChild as apigw.CfnRoute);
+    }
+    cfnStage.routeSettings = routeSettings;
+
+    if (props.customDomain) {
+      this.domainName = new apigw.DomainName(this, 'CustomDomain', {
+        domainName: props.customDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+      });
+      new apigw.ApiMapping(this, 'CustomDomainMapping', { api: this.httpApi, domainName: this.domainName, stage: this.stage });
+    }
   }
 
   /** The API's base URL (the `$default` stage, so no stage segment). */

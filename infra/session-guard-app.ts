@@ -1,7 +1,9 @@
 import { Annotations, App, type AppProps, Duration, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { splitList } from '#commons/platform/config-rules';
-import { SessionGuardStack } from './session-guard-stack.ts';
+import { SessionGuardEdgeStack } from './edge-protection.ts';
+import { checkStageName, SessionGuardStack } from './session-guard-stack.ts';
 
 /**
  * The `facebookAppId` cdk.json carries so `cdk synth` works out of the box. It is not a real app:
@@ -12,45 +14,91 @@ export const PLACEHOLDER_FACEBOOK_APP_ID = '000000000000000';
 export const STACK_ID = 'SessionGuard';
 
 /**
+ * Every deployment setting, read from CDK context (cdk.json, or `-c key=value` on the command
+ * line). docs/deploy.md describes each one; a test keeps that page and this list in step.
+ */
+export const CONTEXT_KEYS = [
+  'stage',
+  'facebookAppId',
+  'appSecretName',
+  'graphApiVersion',
+  'returnToAllowedOrigins',
+  'publicBaseUrl',
+  'customDomainName',
+  'customDomainCertificateArn',
+  'facebookScopes',
+  'sweepIntervalMinutes',
+  'sweepMaxConcurrency',
+  'sessionMaxAgeSeconds',
+  'revocationRetentionDays',
+  'logRetentionDays',
+  'alarmEmail',
+  'breakGlassRoleArn',
+  'destroyDataOnDelete',
+  'wafWebAclArn',
+  'wafSignInRequestsPerIp',
+] as const;
+type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/**
  * Builds the whole CDK app the way `cdk synth` does: the stack from context, and cdk-nag's
  * AwsSolutions pack as a policy-validation plugin (synth fails on an unacknowledged error). The bin
  * (infra/app.ts) and the tests share it, so the tests check what ships.
- *
- * Context: `facebookAppId` (required, numeric), `graphApiVersion` (default v21.0),
- * `sessionMaxAgeSeconds` (default 2592000), `publicBaseUrl` (default the API's own URL),
- * `sweepIntervalMinutes` (default 15), `sweepMaxConcurrency` (default 5),
- * `returnToAllowedOrigins` (comma-separated https origins, default none), `facebookScopes` (default
- * public_profile).
  */
 export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stack: SessionGuardStack } {
   const app = new App(appProps);
+  const text = (key: ContextKey) => stringContext(app, key);
+  const whole = (key: ContextKey) => wholeNumberContext(app, key);
 
-  const facebookAppId = stringContext(app, 'facebookAppId');
+  const facebookAppId = text('facebookAppId');
   if (facebookAppId === undefined) {
     throw new Error('context facebookAppId is required: cdk deploy -c facebookAppId=<numeric Facebook app id>');
   }
-  const maxAge = stringContext(app, 'sessionMaxAgeSeconds');
-  const revocationRetention = stringContext(app, 'revocationRetentionDays');
-  const sweepInterval = stringContext(app, 'sweepIntervalMinutes');
-  const sweepConcurrency = stringContext(app, 'sweepMaxConcurrency');
-  if (sweepInterval !== undefined && !/^[1-9]\d*$/.test(sweepInterval)) {
-    throw new Error(`context sweepIntervalMinutes must be a whole number of minutes, got "${sweepInterval}"`);
+  const stage = checkStageName(text('stage') ?? 'dev');
+  const sweepInterval = whole('sweepIntervalMinutes');
+  const logRetentionDays = whole('logRetentionDays');
+  if (logRetentionDays !== undefined && !Object.values(logs.RetentionDays).includes(logRetentionDays)) {
+    throw new Error(`context logRetentionDays must be one of CloudWatch Logs' retention periods (1, 3, 5, 7, 14, 30, 60, 90, ..., 3653), got ${logRetentionDays}`);
+  }
+  const domainName = text('customDomainName');
+  const certificateArn = text('customDomainCertificateArn');
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    throw new Error('context customDomainName and customDomainCertificateArn go together (an ACM certificate for that name, in the stack region)');
   }
 
   const stack = new SessionGuardStack(app, STACK_ID, {
-    description: 'Session Guard: app sessions that end when the Facebook Login session ends',
+    stackName: `${STACK_ID}-${stage}`,
+    description: `Session Guard (${stage}): app sessions that end when the Facebook Login session ends`,
+    stage,
     facebookAppId,
-    graphApiVersion: stringContext(app, 'graphApiVersion'),
-    sessionMaxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
-    revocationRetentionDays: revocationRetention === undefined ? undefined : Number(revocationRetention),
-    publicBaseUrl: stringContext(app, 'publicBaseUrl'),
+    appSecretName: text('appSecretName'),
+    graphApiVersion: text('graphApiVersion'),
+    sessionMaxAgeSeconds: whole('sessionMaxAgeSeconds'),
+    revocationRetentionDays: whole('revocationRetentionDays'),
+    publicBaseUrl: text('publicBaseUrl'),
     returnToAllowedOrigins: listContext(app, 'returnToAllowedOrigins'),
     facebookScopes: listContext(app, 'facebookScopes'),
+    logRetention: logRetentionDays as logs.RetentionDays | undefined,
+    alarmEmail: text('alarmEmail'),
+    breakGlassRoleArn: text('breakGlassRoleArn'),
+    destroyDataOnDelete: booleanContext(app, 'destroyDataOnDelete'),
+    customDomain: domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : undefined,
+    wafWebAclArn: text('wafWebAclArn'),
     revalidation: {
-      interval: sweepInterval === undefined ? undefined : Duration.minutes(Number(sweepInterval)),
-      workerMaxConcurrency: sweepConcurrency === undefined ? undefined : Number(sweepConcurrency),
+      interval: sweepInterval === undefined ? undefined : Duration.minutes(sweepInterval),
+      workerMaxConcurrency: whole('sweepMaxConcurrency'),
     },
   });
+  const wafRate = whole('wafSignInRequestsPerIp');
+  if (wafRate !== undefined) {
+    // CloudFront-scoped web ACLs exist only in us-east-1 (docs/deploy.md, "Optional: AWS WAF").
+    new SessionGuardEdgeStack(app, `${STACK_ID}Edge`, {
+      stackName: `${STACK_ID}Edge-${stage}`,
+      description: `Session Guard (${stage}): WAF web ACL for the CloudFront distribution in front of the API`,
+      env: { region: 'us-east-1', account: process.env.CDK_DEFAULT_ACCOUNT },
+      signInRequestsPerIp: wafRate,
+    });
+  }
   if (facebookAppId === PLACEHOLDER_FACEBOOK_APP_ID) {
     Annotations.of(stack).addWarningV2(
       'session-guard:placeholderFacebookAppId',
@@ -63,14 +111,29 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
 }
 
 /** A comma-separated context value (or a JSON list from cdk.json) as a list; undefined when unset. */
-function listContext(app: App, key: string): string[] | undefined {
+function listContext(app: App, key: ContextKey): string[] | undefined {
   const value: unknown = app.node.tryGetContext(key);
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
   const text = stringContext(app, key);
   return text === undefined ? undefined : splitList(text);
 }
 
-function stringContext(app: App, key: string): string | undefined {
+function wholeNumberContext(app: App, key: ContextKey): number | undefined {
+  const text = stringContext(app, key);
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`context ${key} must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+function booleanContext(app: App, key: ContextKey): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context ${key} must be true or false, got "${String(value)}"`);
+}
+
+function stringContext(app: App, key: ContextKey): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' && typeof value !== 'number') {

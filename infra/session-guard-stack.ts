@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import {
   isPublicBaseUrl,
 } from '#commons/platform/config-rules';
 import { authorizerEntry, type RouteDefinition, routes as routeTable } from '#functions/routes';
+import { WafFront } from './edge-protection.ts';
 import { FacebookApp } from './facebook-app.ts';
 import { Revalidation } from './revalidation.ts';
 import { SessionApi } from './session-api.ts';
@@ -28,10 +29,48 @@ export interface SessionGuardStackProps extends StackProps {
   readonly sessionMaxAgeSeconds?: number;
   /** Alias of the key that seals session-info tokens. @default 'alias/session-guard/tokens' */
   readonly tokenKeyAlias?: string;
+  /**
+   * The deployment's name (`dev`, `staging`, `prod`, ...; context `stage`): tags every resource
+   * and names the stack. @default 'dev'
+   */
+  readonly stage?: string;
+  /**
+   * Let `cdk destroy` delete the table and both keys (context `destroyDataOnDelete`), for throwaway
+   * stages. Refused for the `prod` stage. Logs and the app secret are always retained.
+   * @default false: the table and keys are retained
+   */
+  readonly destroyDataOnDelete?: boolean;
+  /**
+   * The IAM role people may assume to open sealed tokens in an emergency; the token key's policy
+   * denies kms:Decrypt to everyone else but the revalidation worker (context `breakGlassRoleArn`).
+   * @default arn:<partition>:iam::<account>:role/session-guard-break-glass
+   */
+  readonly breakGlassRoleArn?: string;
+  /**
+   * Name of an existing Secrets Manager secret holding the Facebook app secret (context
+   * `appSecretName`). @default a secret created with a random placeholder, to be replaced
+   */
+  readonly appSecretName?: string;
+  /**
+   * A custom domain for the API (contexts `customDomainName`, `customDomainCertificateArn`: an ACM
+   * certificate for that name in the stack's region). Point a DNS CNAME at the `CustomDomainTarget`
+   * output. It becomes the default `publicBaseUrl`. @default none: the execute-api URL
+   */
+  readonly customDomain?: CustomDomainSettings;
+  /** Where alarms send e-mail (context `alarmEmail`), through an SNS topic. @default no subscription */
+  readonly alarmEmail?: string;
+  /**
+   * A CloudFront-scoped AWS WAF web ACL (from the `SessionGuardEdge` stack, context
+   * `wafWebAclArn`): the API is then also served through a CloudFront distribution that it
+   * guards. HTTP APIs cannot hold a web ACL themselves. @default no WAF
+   */
+  readonly wafWebAclArn?: string;
   /** Retention of every log group (functions and API access logs). @default RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** Stage-wide API throttling. @default { rateLimit: 100, burstLimit: 200 } */
+  /** Stage-wide API throttling, for routes without a budget of their own. @default { rateLimit: 100, burstLimit: 200 } */
   readonly throttle?: apigw.ThrottleSettings;
+  /** Per-route request budgets replacing those of infra/route-budgets.ts, by entry. @default none */
+  readonly routeBudgets?: Readonly<Record<string, apigw.ThrottleSettings>>;
   /** The route table. @default `routes` from functions/routes.ts */
   readonly routes?: readonly RouteDefinition[];
   /**
@@ -54,6 +93,13 @@ export interface SessionGuardStackProps extends StackProps {
    * function that revokes (context `revocationRetentionDays`). @default 90
    */
   readonly revocationRetentionDays?: number;
+}
+
+export interface CustomDomainSettings {
+  /** e.g. `auth.example.com` */
+  readonly domainName: string;
+  /** ARN of an ACM certificate for `domainName`, in the stack's region. */
+  readonly certificateArn: string;
 }
 
 export interface RevalidationSettings {
@@ -80,6 +126,7 @@ export class SessionGuardStack extends Stack {
   readonly facebookApp: FacebookApp;
   readonly api: SessionApi;
   readonly revalidation: Revalidation;
+  readonly stage: string;
   private readonly functionsByEntry = new Map<string, SessionGuardFunction>();
 
   constructor(scope: Construct, id: string, props: SessionGuardStackProps) {
@@ -90,11 +137,23 @@ export class SessionGuardStack extends Stack {
       throw new Error(`sessionMaxAgeSeconds must be a positive whole number of seconds, got ${sessionMaxAgeSeconds}`);
     }
 
-    this.sessionTable = new SessionTable(this, 'Sessions');
-    this.tokenKey = new TokenKey(this, 'TokenKey', { alias: props.tokenKeyAlias });
+    this.stage = checkStageName(props.stage ?? 'dev');
+    if (props.destroyDataOnDelete === true && this.stage === 'prod') {
+      throw new Error('destroyDataOnDelete is refused for the prod stage: a production table or key is never deleted with its stack');
+    }
+    Tags.of(this).add('session-guard:stage', this.stage);
+    const removalPolicy = props.destroyDataOnDelete === true ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.sessionTable = new SessionTable(this, 'Sessions', { removalPolicy });
+    this.tokenKey = new TokenKey(this, 'TokenKey', {
+      alias: props.tokenKeyAlias,
+      removalPolicy,
+      breakGlassRoleArn: props.breakGlassRoleArn ?? this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'session-guard-break-glass' }),
+    });
     this.facebookApp = new FacebookApp(this, 'FacebookApp', {
       appId: props.facebookAppId,
       graphApiVersion: props.graphApiVersion,
+      ...(props.appSecretName !== undefined ? { appSecretName: props.appSecretName } : {}),
     });
 
     // The functions' own rules (functions/commons/platform/config-rules.ts), checked at synth.
@@ -200,11 +259,13 @@ export class SessionGuardStack extends Stack {
       handlerFor: (entry) => this.functionFor(entry).function,
       authorizerFunction: authorizer.function,
       throttle: props.throttle,
+      routeBudgets: props.routeBudgets,
       logRetention: props.logRetention,
       corsAllowOrigins: returnToAllowedOrigins,
+      customDomain: props.customDomain,
     });
 
-    const publicBaseUrl = props.publicBaseUrl ?? this.api.url;
+    const publicBaseUrl = props.publicBaseUrl ?? (props.customDomain ? `https://${props.customDomain.domainName}` : this.api.url);
     if (props.publicBaseUrl !== undefined && !isPublicBaseUrl(props.publicBaseUrl, DEPLOYED_URLS)) {
       throw new Error(`publicBaseUrl must be an https URL without query, fragment or credentials, got "${props.publicBaseUrl}"`);
     }
@@ -227,6 +288,22 @@ export class SessionGuardStack extends Stack {
       description: 'Base URL of the Session Guard HTTP API',
       value: this.api.url,
     });
+    if (props.wafWebAclArn !== undefined) {
+      if (!/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\//.test(props.wafWebAclArn)) {
+        throw new Error(`wafWebAclArn must be a CloudFront-scoped (global, us-east-1) web ACL ARN, got "${props.wafWebAclArn}"`);
+      }
+      const front = new WafFront(this, 'WafFront', { apiDomainName: `${this.api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, webAclArn: props.wafWebAclArn });
+      new CfnOutput(this, 'CloudFrontUrl', {
+        description: 'The API behind AWS WAF: use this (or a domain on the distribution) as the public address and publicBaseUrl',
+        value: `https://${front.distribution.distributionDomainName}`,
+      });
+    }
+    if (this.api.domainName) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        description: `Point a CNAME (or alias record) for ${this.api.domainName.name} at this`,
+        value: this.api.domainName.regionalDomainName,
+      });
+    }
     new CfnOutput(this, 'AuthorizerFunctionArn', {
       description:
         'Lambda REQUEST authorizer (payload 2.0, simple responses, no caching, no identity source) for your own HTTP APIs; grant apigateway.amazonaws.com lambda:InvokeFunction on it from your stack',
@@ -267,6 +344,12 @@ export class SessionGuardStack extends Stack {
     this.functionsByEntry.set(entry, fn);
     return fn;
   }
+}
+
+/** A stage names stacks and tags: short, lower-case, starting with a letter. */
+export function checkStageName(stage: string): string {
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new Error(`stage must be a short lower-case name like dev or prod, got "${stage}"`);
+  return stage;
 }
 
 /** `create-session` → `CreateSession`: stable construct ids, hence stable logical ids. */

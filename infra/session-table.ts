@@ -1,6 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { BY_USER_INDEX, INDEXES, type IndexSchema, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
 import type { ConfigurableFunction } from './session-guard-function.ts';
@@ -9,13 +10,15 @@ import type { ConfigurableFunction } from './session-guard-function.ts';
  * The single table declared in `functions/commons/storage/schema.ts` (`pk`/`sk`, GSIs `byUser` and
  * `sweep`, TTL on `ttl` in epoch seconds), which the stores beside it lay out.
  *
- * Encryption: AWS-managed key (`aws/dynamodb`), on purpose. The secret part of an item, the
- * Facebook session-info token, is already sealed by the token key before it is written, and our
- * session tokens are stored only as hashes. Encrypting the table with the token key would force
- * every function that reads the table to hold kms:Decrypt on it (DynamoDB on a customer-managed key
- * uses the caller's permissions), handing Decrypt to internet-facing functions; a second
- * customer-managed key would cost a key and Decrypt grants for no added protection. The
- * AWS-managed key keeps key use visible in CloudTrail and needs no grants.
+ * Encryption: a customer-managed key of its own (`TableKey`), because the table holds session
+ * metadata and sealed tokens and a key of ours can be audited, disabled and retained with it. Not
+ * the token key: DynamoDB uses a table key with the caller's identity, so every function that
+ * reads the table would need Decrypt on it, which the token key refuses to all but the worker.
+ * The table key's policy is the one AWS writes for `aws/dynamodb`: any principal of this account
+ * may use it through DynamoDB in this region (`kms:ViaService`, `kms:CallerAccount`), so IAM on the
+ * table stays the only gate and no function needs a KMS statement for it.
+ *
+ * Why no `dynamodb:LeadingKeys` conditions: see docs/deploy.md ("Least privilege").
  *
  * Access is granted per use, each grant setting `TABLE_NAME` in the same call. The action lists
  * follow what the stores send (TransactWriteItems has no IAM action of its own: each Put,
@@ -23,20 +26,46 @@ import type { ConfigurableFunction } from './session-guard-function.ts';
  * Index access is granted per index (`dynamodb:Query` on `<table>/index/<name>`): the Facebook
  * callbacks query `byUser`; the sweep worker gets its own grant on `index/sweep`.
  */
+export interface SessionTableProps {
+  /** For the table and its key. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
 export class SessionTable extends Construct {
   readonly table: dynamodb.Table;
+  readonly key: kms.Key;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: SessionTableProps = {}) {
     super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.key = new kms.Key(this, 'TableKey', {
+      description: 'Session Guard: encrypts the session table at rest (used through DynamoDB only)',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy,
+    });
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseThroughDynamoDbInThisAccount',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com`, 'kms:CallerAccount': stack.account },
+        },
+      }),
+    );
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEY.partition, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEY.sort, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: TTL_ATTRIBUTE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
     });
     for (const index of INDEXES) this.table.addGlobalSecondaryIndex(globalSecondaryIndex(index));
   }

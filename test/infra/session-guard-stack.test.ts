@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
@@ -50,6 +51,12 @@ function functionProps(entry: string): Record<string, any> {
   const resource = template.findResources('AWS::Lambda::Function')[functionId(entry)];
   if (!resource) throw new Error(`no function for ${entry}`);
   return resource.Properties;
+}
+function tokenKeyId(): string {
+  return stack.getLogicalId(stack.tokenKey.key.node.defaultChild as CfnKey);
+}
+function tableKeyId(): string {
+  return stack.getLogicalId(stack.sessionTable.key.node.defaultChild as CfnKey);
 }
 function singleLogicalId(type: string): string {
   const ids = Object.keys(template.findResources(type));
@@ -212,9 +219,30 @@ describe('session table', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('is encrypted with the AWS-managed key, never the token key', () => {
+  it('is encrypted with a customer-managed key of its own (never the token key), rotated and retained', () => {
     const table = template.findResources('AWS::DynamoDB::Table')[singleLogicalId('AWS::DynamoDB::Table')]!;
-    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [tableKeyId(), 'Arn'] } });
+    expect(tableKeyId()).not.toBe(tokenKeyId());
+    const key = template.findResources('AWS::KMS::Key')[tableKeyId()]!;
+    expect(key).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+  });
+
+  it('table key: any principal of the account may use it, but only through DynamoDB in this region', () => {
+    const statements = template.findResources('AWS::KMS::Key')[tableKeyId()]!.Properties.KeyPolicy.Statement as Record<string, any>[];
+    const viaDynamo = statements.find((s) => s.Sid === 'UseThroughDynamoDbInThisAccount')!;
+    expect(viaDynamo).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+        },
+      },
+    });
+    // No function holds a KMS statement on the table key: DynamoDB is the only way in.
+    const onTableKey = allIdentityStatements(template).filter((s) => JSON.stringify(s.Resource).includes(tableKeyId()));
+    expect(onTableKey).toEqual([]);
   });
 
   it('has the byUser index (all attributes) and the sparse sweep index (only what revalidation reads)', () => {
@@ -259,7 +287,7 @@ describe('token key', () => {
   it('is reachable as alias/session-guard/tokens', () => {
     template.hasResourceProperties('AWS::KMS::Alias', {
       AliasName: 'alias/session-guard/tokens',
-      TargetKeyId: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+      TargetKeyId: { 'Fn::GetAtt': [tokenKeyId(), 'Arn'] },
     });
   });
 
@@ -271,7 +299,7 @@ describe('token key', () => {
       {
         Effect: 'Allow',
         Action: 'kms:GenerateDataKey',
-        Resource: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [tokenKeyId(), 'Arn'] },
         Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'session-info-token' } },
       },
     ]);
@@ -292,19 +320,45 @@ describe('token key', () => {
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
-        Resource: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [tokenKeyId(), 'Arn'] },
         Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'session-info-token' } },
       },
     ]);
     expect(statementsForRole(template, roleId('revalidation-worker'))).toContainEqual(anyDecrypt[0]);
   });
 
-  it('key policy delegates to IAM only (no function principal written into it)', () => {
-    const key = template.findResources('AWS::KMS::Key')[singleLogicalId('AWS::KMS::Key')]!;
-    const principals = (key.Properties.KeyPolicy.Statement as { Principal: unknown }[]).map((s) => JSON.stringify(s.Principal));
-    expect(principals).toEqual([
-      JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }),
+  it('key policy denies opening tokens (Decrypt, ReEncryptFrom) to everyone but the worker role and the break-glass role', () => {
+    const statements = template.findResources('AWS::KMS::Key')[tokenKeyId()]!.Properties.KeyPolicy.Statement as Record<string, any>[];
+    const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
+    // Allows delegate to IAM only: no function principal written into them.
+    expect(statements.filter((s) => s.Effect === 'Allow').map((s) => s.Principal)).toEqual([root]);
+    const denies = statements.filter((s) => s.Effect === 'Deny');
+    expect(denies).toEqual([
+      {
+        Sid: 'DenyOpeningTokensToAllButOpenersAndBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+        Resource: '*',
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              { 'Fn::GetAtt': [roleId('revalidation-worker'), 'Arn'] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/session-guard-break-glass']] },
+            ],
+          },
+        },
+      },
     ]);
+  });
+
+  it('the break-glass role is a stack setting (context breakGlassRoleArn)', () => {
+    const arn = 'arn:aws:iam::123456789012:role/ops/emergency';
+    const { stack: other } = buildTestApp({ bundle: false, context: { breakGlassRoleArn: arn } });
+    const keys = Template.fromStack(other).findResources('AWS::KMS::Key');
+    const tokenKey = keys[other.getLogicalId(other.tokenKey.key.node.defaultChild as CfnKey)]!;
+    const deny = (tokenKey.Properties.KeyPolicy.Statement as Record<string, any>[]).find((s) => s.Effect === 'Deny')!;
+    expect(deny.Condition.ArnNotEquals['aws:PrincipalArn'][1]).toBe(arn);
   });
 });
 
@@ -371,7 +425,7 @@ describe('functions', () => {
       FACEBOOK_APP_ID: TEST_FACEBOOK_APP_ID,
       FACEBOOK_APP_SECRET_ARN: { Ref: singleLogicalId('AWS::SecretsManager::Secret') },
       GRAPH_API_VERSION: 'v21.0',
-      KMS_KEY_ID: { 'Fn::GetAtt': [singleLogicalId('AWS::KMS::Key'), 'Arn'] },
+      KMS_KEY_ID: { 'Fn::GetAtt': [tokenKeyId(), 'Arn'] },
       SESSION_MAX_AGE_SECONDS: '2592000',
     });
     // The literal values pass the schemas the function parses at cold start.
@@ -532,7 +586,7 @@ describe('HTTP API', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('AuthorizerFunctionArn', {
       Value: { 'Fn::GetAtt': [functionId(authorizerEntry), 'Arn'] },
-      Export: { Name: 'SessionGuard-AuthorizerFunctionArn' },
+      Export: { Name: 'SessionGuard-dev-AuthorizerFunctionArn' },
     });
     template.hasOutput('FacebookAppSecretArn', { Value: { Ref: singleLogicalId('AWS::SecretsManager::Secret') } });
   });

@@ -160,7 +160,7 @@ describe('token key grants', () => {
   /** A stack with only the token key and one function to grant it to. */
   function keyAndFunction() {
     const stack = new Stack(new App(), 'KeyOnly');
-    const key = new TokenKey(stack, 'TokenKey');
+    const key = new TokenKey(stack, 'TokenKey', { breakGlassRoleArn: 'arn:aws:iam::123456789012:role/break-glass' });
     const fn = new lambda.Function(stack, 'Worker', {
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
