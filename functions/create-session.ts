@@ -3,6 +3,7 @@ import { readConfig } from '#commons/platform/config';
 import { httpHandler, json, parseJsonBody } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { signInWithSessionInfoToken } from '#commons/sessions/sessions';
+import { countedSignIn } from '#commons/sessions/sign-in-metrics';
 import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
 import { signInWithUserAccessToken } from '#commons/web-login/web-login';
 
@@ -33,8 +34,8 @@ export const handler = httpHandler(async (event) => {
   const body = parseJsonBody(event, requestBody);
   const result =
     body.accessToken !== undefined
-      ? await signInWithUserAccessToken({ oauth, sessions }, body.accessToken)
-      : await signInWithSessionInfoToken(sessions, body.sessionInfoToken as string);
+      ? await countedSignIn('access_token', () => signInWithUserAccessToken({ oauth, sessions }, body.accessToken as string))
+      : await countedSignIn('mobile', () => signInWithSessionInfoToken(sessions, body.sessionInfoToken as string));
   logger.info('session created', {
     sessionId: result.session.id,
     userId: result.user.id,

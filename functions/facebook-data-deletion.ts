@@ -5,6 +5,7 @@ import { appSecretEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/pl
 import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/facebook-callbacks/data-deletion';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
+import { countingFailures, MetricName } from '#commons/platform/metrics';
 import { PersonDataStore } from '#commons/storage/person-data-store';
 import { SessionStore } from '#commons/storage/session-store';
 
@@ -23,7 +24,7 @@ const deps = {
  * the person.
  */
 export const handler = httpHandler(async (event) => {
-  const { signedRequest, payload } = readCallbackRequest(event, appSecret);
+  const { signedRequest, payload } = countingFailures(MetricName.SignedRequestsRefused, () => readCallbackRequest(event, appSecret));
   const confirmationCode = confirmationCodeFor(signedRequest, appSecret);
   const record = await deletePersonData(deps, payload.userId, confirmationCode);
   logger.info('person data deleted', { confirmationCode, status: record.status, deleted: record.deleted });

@@ -5,6 +5,7 @@ import { createDocumentClient } from '#commons/platform/aws-clients';
 import { appSecretEnv, readConfig, revocationEnv, storeEnv } from '#commons/platform/config';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
+import { count, countBy, countingFailures, MetricName } from '#commons/platform/metrics';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
 
@@ -21,8 +22,12 @@ const deps = {
  * revoked (`app_removed`). Answers 200 `{}` whether or not we knew them.
  */
 export const handler = httpHandler(async (event) => {
-  const { payload } = readCallbackRequest(event, appSecret);
+  const { payload } = countingFailures(MetricName.SignedRequestsRefused, () => readCallbackRequest(event, appSecret));
   const outcome = await revokeSessionsOfRemovedApp(deps, payload.userId);
-  logger.info('app removed on Facebook', { ...outcome });
+  logger.info('app removed on Facebook', { facebookUserId: payload.userId, ...outcome });
+  if (outcome.revoked > 0) {
+    count(MetricName.SessionsRevoked, outcome.revoked);
+    countBy(MetricName.SessionsRevokedByReason, 'reason', 'app_removed', outcome.revoked);
+  }
   return json(200, {});
 });

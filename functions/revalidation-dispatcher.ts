@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
+import { traced } from '#commons/platform/tracer';
 import { readConfig, sweepQueueEnv } from '#commons/platform/config';
 import { logger } from '#commons/platform/logger';
 import { dispatchSweep, sweepIdFor } from '#commons/revalidation/revalidation';
@@ -7,7 +8,7 @@ import { SqsShareQueue } from '#commons/revalidation/sweep-queue';
 import { sweepShards } from '#commons/storage/schema';
 
 const config = readConfig(sweepQueueEnv);
-const queue = new SqsShareQueue(new SQSClient({}), config.SWEEP_QUEUE_URL);
+const queue = new SqsShareQueue(traced(new SQSClient({})), config.SWEEP_QUEUE_URL);
 
 /** Started by the EventBridge schedule: queues one share per shard of the sweep index. */
 export const handler = async (event: Pick<ScheduledEvent, 'id' | 'time'>) => {

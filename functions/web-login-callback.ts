@@ -6,6 +6,7 @@ import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
 import { LoginStateStore } from '#commons/storage/login-state-store';
+import { countedSignIn } from '#commons/sessions/sign-in-metrics';
 import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
 import { withQueryParameter } from '#commons/web-login/return-to';
 import { callbackUrl, completeWebLogin } from '#commons/web-login/web-login';
@@ -38,12 +39,14 @@ export const handler = httpHandler(async (event) => {
   try {
     const params = parseQuery(event, query);
     const bindingNonce = cookies.readLoginNonce(event.cookies);
-    const result = await completeWebLogin(deps, redirectUri, {
-      ...(params.state !== undefined ? { state: params.state } : {}),
-      ...(params.code !== undefined ? { code: params.code } : {}),
-      cancelled: params.error !== undefined || params.error_code !== undefined,
-      ...(bindingNonce !== undefined ? { bindingNonce } : {}),
-    });
+    const result = await countedSignIn('web', () =>
+      completeWebLogin(deps, redirectUri, {
+        ...(params.state !== undefined ? { state: params.state } : {}),
+        ...(params.code !== undefined ? { code: params.code } : {}),
+        cancelled: params.error !== undefined || params.error_code !== undefined,
+        ...(bindingNonce !== undefined ? { bindingNonce } : {}),
+      }),
+    );
     if (result.outcome === 'cancelled') {
       logger.info('web sign-in cancelled');
       return {
@@ -53,7 +56,7 @@ export const handler = httpHandler(async (event) => {
       };
     }
     const { session, user, sessionToken } = result.signIn;
-    logger.info('session created', { sessionId: session.id, userId: user.id, userCreated: result.signIn.userCreated, via: 'web' });
+    logger.info('session created', { sessionId: session.id, userId: user.id, facebookUserId: user.facebookUserId, userCreated: result.signIn.userCreated, via: 'web' });
     return {
       statusCode: 302,
       headers: { location: result.returnTo, ...REDIRECT_HEADERS },

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { traced } from '#commons/platform/tracer';
 
 /**
  * The Facebook app secret: from the environment locally, from Secrets Manager in AWS. The secret
@@ -6,7 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
  */
 export async function loadAppSecret(
   config: { FACEBOOK_APP_SECRET?: string | undefined; FACEBOOK_APP_SECRET_ARN?: string | undefined },
-  client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+  client: Pick<SecretsManagerClient, 'send'> = traced(new SecretsManagerClient({})),
 ): Promise<string> {
   if (config.FACEBOOK_APP_SECRET) return config.FACEBOOK_APP_SECRET;
   const result = await client.send(new GetSecretValueCommand({ SecretId: config.FACEBOOK_APP_SECRET_ARN }));

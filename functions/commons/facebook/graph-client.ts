@@ -4,6 +4,7 @@ import { DebugTokenClient } from './debug-token.ts';
 import { FacebookOAuthClient } from './facebook-oauth.ts';
 import { GraphBatchChecker, type GraphBatchCheckerOptions } from './graph-batch.ts';
 import { HttpGraphTransport } from './graph-transport.ts';
+import { instrumentGraphFetch } from './graph-telemetry.ts';
 
 /**
  * Everything that speaks to Facebook, for our app, built on one transport: `debug_token` and the
@@ -24,6 +25,8 @@ export function createGraphClient(config: z.output<typeof facebookEnv>, appSecre
     appId: config.FACEBOOK_APP_ID,
     appSecret,
     timeoutMs,
+    // Metrics and X-Ray for every Graph request (graph-telemetry.ts).
+    fetch: instrumentGraphFetch(),
   });
   const tokens = new DebugTokenClient(transport);
   return {

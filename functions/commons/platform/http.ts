@@ -7,6 +7,7 @@ import {
   SessionGuardError,
 } from './errors.ts';
 import { logger } from './logger.ts';
+import { flushMetrics } from './metrics.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -54,7 +55,7 @@ function describeForLog(error: unknown): Record<string, unknown> {
   return { value: String(error) };
 }
 
-/** Wraps a handler body so every throw goes through `errorResponse`. */
+/** Wraps a handler body so every throw goes through `errorResponse`, and publishes the invocation's metrics. */
 export function httpHandler(
   body: (event: APIGatewayProxyEventV2) => Promise<HttpResult>,
 ): (event: APIGatewayProxyEventV2) => Promise<HttpResult> {
@@ -65,6 +66,7 @@ export function httpHandler(
     } catch (error) {
       return errorResponse(error);
     } finally {
+      flushMetrics();
       logger.resetKeys();
     }
   };

@@ -1,5 +1,4 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { count, countBy, MetricName, type MetricsSink } from '#commons/platform/metrics';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type CapacityMeter, type CapacityTally, emptyTally } from '#commons/storage/capacity-meter';
 import { logger } from '#commons/platform/logger';
@@ -25,7 +24,7 @@ export interface ShareReport extends ShareResult {
 
 export type ShareReportListener = (report: ShareReport) => void;
 
-export type SweepMetrics = Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics' | 'singleMetric'>;
+export type SweepMetrics = MetricsSink;
 
 export interface RetryBackoff {
   readonly baseSeconds: number;
@@ -125,22 +124,26 @@ export class SweepWorker {
     const metrics = this.deps.metrics;
     if (!metrics) return;
     metrics.addMetadata('sweepId', report.sweepId);
-    metrics.addMetric('SessionsChecked', MetricUnit.Count, report.checked);
-    metrics.addMetric('SessionsValid', MetricUnit.Count, report.valid);
-    metrics.addMetric('SessionsRevoked', MetricUnit.Count, report.revoked);
-    metrics.addMetric('SessionsDeferred', MetricUnit.Count, report.deferred);
-    metrics.addMetric('SessionCheckErrors', MetricUnit.Count, report.errors);
-    metrics.addMetric('SessionsSkipped', MetricUnit.Count, report.skipped);
-    metrics.addMetric('SweepSharesFailed', MetricUnit.Count, report.failed ? 1 : 0);
-    metrics.addMetric('SweepSharesStoppedForAppUsage', MetricUnit.Count, report.stoppedForAppUsage ? 1 : 0);
-    // Facebook refused our credentials or app: alarm on any non-zero value.
-    metrics.addMetric('SweepSharesMisconfigured', MetricUnit.Count, report.misconfigured !== undefined ? 1 : 0);
-    metrics.addMetric('SessionsUnrecognisedAnswer', MetricUnit.Count, report.deferredByCause.unrecognised_answer ?? 0);
-    metrics.addMetric('SweepDynamoReadUnits', MetricUnit.Count, report.dynamo.readUnits);
-    metrics.addMetric('SweepDynamoWriteUnits', MetricUnit.Count, report.dynamo.writeUnits);
+    const counts: [MetricName, number][] = [
+      [MetricName.SessionsChecked, report.checked],
+      [MetricName.SessionsValid, report.valid],
+      [MetricName.SessionsRevoked, report.revoked],
+      [MetricName.SessionsDeferred, report.deferred],
+      [MetricName.SessionCheckErrors, report.errors],
+      [MetricName.SessionsSkipped, report.skipped],
+      [MetricName.SweepSharesFailed, report.failed ? 1 : 0],
+      [MetricName.SweepSharesCompleted, !report.failed && !report.continued ? 1 : 0],
+      [MetricName.SweepSharesStoppedForAppUsage, report.stoppedForAppUsage ? 1 : 0],
+      // Facebook refused our credentials or app: alarm on any non-zero value.
+      [MetricName.SweepSharesMisconfigured, report.misconfigured !== undefined ? 1 : 0],
+      [MetricName.SessionsUnrecognisedAnswer, report.deferredByCause.unrecognised_answer ?? 0],
+      [MetricName.SweepDynamoReadUnits, report.dynamo.readUnits],
+      [MetricName.SweepDynamoWriteUnits, report.dynamo.writeUnits],
+    ];
+    for (const [name, value] of counts) count(name, value, metrics);
     metrics.publishStoredMetrics();
-    for (const [reason, count] of Object.entries(report.revokedByReason)) {
-      metrics.singleMetric().addDimension('reason', reason).addMetric('SessionsRevokedByReason', MetricUnit.Count, count);
+    for (const [reason, value] of Object.entries(report.revokedByReason)) {
+      countBy(MetricName.SessionsRevokedByReason, 'reason', reason, value, metrics);
     }
   }
 }

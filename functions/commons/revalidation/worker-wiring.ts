@@ -1,4 +1,3 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
@@ -7,6 +6,8 @@ import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
 import { facebookEnv, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
+import { metrics } from '#commons/platform/metrics';
+import { traced } from '#commons/platform/tracer';
 import { CapacityMeter } from '#commons/storage/capacity-meter';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SweepIndex } from '#commons/storage/sweep-index';
@@ -34,7 +35,7 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
     vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
     checker: graph.batchChecker(),
     appId: config.FACEBOOK_APP_ID,
-    queue: new SqsShareQueue(new SQSClient({}), config.SWEEP_QUEUE_URL),
+    queue: new SqsShareQueue(traced(new SQSClient({})), config.SWEEP_QUEUE_URL),
     usage: new AppUsageGate({ slowdownPercent: config.APP_USAGE_SLOWDOWN_PERCENT, stopPercent: config.APP_USAGE_STOP_PERCENT }),
     options: {
       pageSize: config.SWEEP_PAGE_SIZE,
@@ -45,6 +46,6 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
     },
     meter,
     retryBackoff: { baseSeconds: config.SWEEP_RETRY_BASE_SECONDS, maxSeconds: config.SWEEP_RETRY_MAX_SECONDS },
-    metrics: new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' }),
+    metrics,
   });
 }

@@ -1,0 +1,114 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * Every CloudWatch metric Session Guard emits, declared once: functions emit them through this
+ * module, infra/operations.ts graphs and alarms on them, docs/runbook.md explains them. EMF
+ * (Powertools Metrics), namespace `SessionGuard`, every metric with the `service` dimension.
+ *
+ * A name ending in `By<X>` carries one more dimension (`<x>`) and is emitted beside its total, so
+ * alarms and graphs can use the total without knowing every value the dimension takes.
+ */
+export const METRICS_NAMESPACE = 'SessionGuard';
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard';
+
+export const MetricName = {
+  // Sign-in (POST /v1/sessions, the browser callback).
+  /** A session opened; dimension `channel`: `mobile` (session-info token sent) or `web`. */
+  SessionsCreated: 'SessionsCreated',
+  /** A sign-in refused (any 4xx or 5xx); total. */
+  SignInRefused: 'SignInRefused',
+  /** The same, dimension `code`: the error code the client got. */
+  SignInRefusedByCode: 'SignInRefusedByCode',
+  /** A sign-in that failed on our or Facebook's side (5xx); total. The sign-in error rate alarm. */
+  SignInErrors: 'SignInErrors',
+
+  // The Graph API (every call, from any function).
+  /** Milliseconds per Graph request, answered or not. */
+  GraphLatency: 'GraphLatency',
+  /** A Graph request that failed (HTTP status over 299, timeout, network); total. */
+  GraphErrors: 'GraphErrors',
+  /** The same, dimension `code`: Facebook's error code, or `http_<status>`, `timeout`, `network`. */
+  GraphErrorsByCode: 'GraphErrorsByCode',
+  /** Highest `X-App-Usage` figure (percent of the app's rate limit) seen in an answer. */
+  GraphAppUsagePercent: 'GraphAppUsagePercent',
+
+  // Revocations, whoever revokes (the sweep, the deauthorize callback).
+  /** Sessions revoked; total. */
+  SessionsRevoked: 'SessionsRevoked',
+  /** The same, dimension `reason` (password_changed, app_removed, ...). */
+  SessionsRevokedByReason: 'SessionsRevokedByReason',
+
+  // The revalidation sweep (per share, from the worker).
+  SessionsChecked: 'SessionsChecked',
+  SessionsValid: 'SessionsValid',
+  SessionsDeferred: 'SessionsDeferred',
+  SessionCheckErrors: 'SessionCheckErrors',
+  SessionsSkipped: 'SessionsSkipped',
+  SweepSharesFailed: 'SweepSharesFailed',
+  /** A share checked to its end (no continuation queued, not failed). */
+  SweepSharesCompleted: 'SweepSharesCompleted',
+  SweepSharesStoppedForAppUsage: 'SweepSharesStoppedForAppUsage',
+  SweepDynamoReadUnits: 'SweepDynamoReadUnits',
+  SweepDynamoWriteUnits: 'SweepDynamoWriteUnits',
+  /**
+   * Seconds since the oldest shard was last swept to its end, as seen at the end of a share
+   * (Maximum is the figure to watch). Emitted by the revalidation capability.
+   */
+  SweepLagSeconds: 'SweepLagSeconds',
+  /** The sweep stopped revoking because too many sessions were found dead at once. Emitted by the revalidation capability. */
+  MassRevocationGuardTripped: 'MassRevocationGuardTripped',
+
+  // Something is set up wrong.
+  /** Facebook refuses our app credentials (app id, secret, redirect URI); dimension-free. */
+  Misconfigured: 'Misconfigured',
+  /** A sweep share stopped because Facebook refused our credentials or app; alarm on any. */
+  SweepSharesMisconfigured: 'SweepSharesMisconfigured',
+  /** Facebook answered about a session in a shape that is no verdict; the session was deferred. */
+  SessionsUnrecognisedAnswer: 'SessionsUnrecognisedAnswer',
+
+  // Facebook's callbacks and re-authentication.
+  /** A deauthorize or data-deletion call whose signed_request did not verify; total. */
+  SignedRequestsRefused: 'SignedRequestsRefused',
+  /** A nonce presented twice (re-authentication). Emitted by the re-authentication capability. */
+  NonceReplay: 'NonceReplay',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+/** The one `Metrics` of a function. Never put a token, a user id or anything per person in a dimension or metadata. */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+export type MetricsSink = Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics' | 'singleMetric' | 'hasStoredMetrics'>;
+
+/** Adds `value` to a total, published with the invocation's other metrics by `flushMetrics`. */
+export function count(name: MetricName, value = 1, sink: MetricsSink = metrics): void {
+  sink.addMetric(name, MetricUnit.Count, value);
+}
+
+/** Adds `value` under one dimension value (`code`, `reason`, `channel`), published at once. */
+export function countBy(name: MetricName, dimension: string, dimensionValue: string, value = 1, sink: MetricsSink = metrics): void {
+  sink.singleMetric().addDimension(dimension, dimensionValue).addMetric(name, MetricUnit.Count, value);
+}
+
+/** Records a measure in milliseconds or percent, published with the invocation's other metrics. */
+export function measure(name: MetricName, unit: 'Milliseconds' | 'Percent' | 'Seconds', value: number, sink: MetricsSink = metrics): void {
+  sink.addMetric(name, MetricUnit[unit], value);
+}
+
+/** Publishes what the invocation stored (nothing, and no warning, when it stored nothing). */
+export function flushMetrics(sink: MetricsSink = metrics): void {
+  if (sink.hasStoredMetrics()) sink.publishStoredMetrics();
+}
+
+/** How a session was opened: the `channel` dimension of `SessionsCreated`. */
+export const SIGN_IN_CHANNELS = ['mobile', 'web', 'access_token'] as const;
+export type SignInChannel = (typeof SIGN_IN_CHANNELS)[number];
+
+/** Runs `check`; when it throws, counts `name` once and rethrows. */
+export function countingFailures<T>(name: MetricName, check: () => T, sink: MetricsSink = metrics): T {
+  try {
+    return check();
+  } catch (error) {
+    count(name, 1, sink);
+    throw error;
+  }
+}
