@@ -39,6 +39,7 @@ export const handler = httpHandler(async (event) => {
   logger.info('session created', {
     sessionId: result.session.id,
     userId: result.user.id,
+    facebookUserId: result.user.facebookUserId,
     userCreated: result.userCreated,
     via: body.accessToken !== undefined ? 'access_token' : 'session_info_token',
   });

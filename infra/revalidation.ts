@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -96,7 +96,8 @@ export class Revalidation extends Construct {
     });
 
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'Session Guard: sweep shares failed repeatedly and wait in the dead-letter queue (read them, fix, redrive)',
+      alarmName: `${Stack.of(this).stackName}-DeadLetterQueue`,
+      alarmDescription: 'Session Guard: sweep shares failed repeatedly and wait in the dead-letter queue (read them, fix, redrive). Runbook: docs/runbook.md#deadletterqueue',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
       evaluationPeriods: 1,

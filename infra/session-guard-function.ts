@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_SERVICE_NAME } from '#commons/platform/metrics';
 import { bundlingOptions } from './bundling.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -79,7 +80,7 @@ export class SessionGuardFunction extends Construct implements ConfigurableFunct
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       bundling: bundlingOptions(),
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'session-guard',
+        POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
       },
     });
 

@@ -1,5 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
-import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
@@ -11,107 +10,18 @@ import {
   isExactOrigin,
   isPublicBaseUrl,
 } from '#commons/platform/config-rules';
-import { authorizerEntry, type RouteDefinition, routes as routeTable } from '#functions/routes';
+import { authorizerEntry, routes as routeTable } from '#functions/routes';
 import { WafFront } from './edge-protection.ts';
 import { FacebookApp } from './facebook-app.ts';
+import { Operations } from './operations.ts';
 import { Revalidation } from './revalidation.ts';
 import { SessionApi } from './session-api.ts';
 import { SessionGuardFunction, type SessionGuardFunctionProps } from './session-guard-function.ts';
 import { SessionTable } from './session-table.ts';
 import { TokenKey } from './token-key.ts';
+import type { SessionGuardStackProps } from './stack-settings.ts';
 
-export interface SessionGuardStackProps extends StackProps {
-  /** The numeric Facebook app id (context `facebookAppId`). */
-  readonly facebookAppId: string;
-  /** Graph API version the functions call. @default 'v21.0' */
-  readonly graphApiVersion?: string;
-  /** Absolute session lifetime in seconds. @default 2592000 (30 days) */
-  readonly sessionMaxAgeSeconds?: number;
-  /** Alias of the key that seals session-info tokens. @default 'alias/session-guard/tokens' */
-  readonly tokenKeyAlias?: string;
-  /**
-   * The deployment's name (`dev`, `staging`, `prod`, ...; context `stage`): tags every resource
-   * and names the stack. @default 'dev'
-   */
-  readonly stage?: string;
-  /**
-   * Let `cdk destroy` delete the table and both keys (context `destroyDataOnDelete`), for throwaway
-   * stages. Refused for the `prod` stage. Logs and the app secret are always retained.
-   * @default false: the table and keys are retained
-   */
-  readonly destroyDataOnDelete?: boolean;
-  /**
-   * The IAM role people may assume to open sealed tokens in an emergency; the token key's policy
-   * denies kms:Decrypt to everyone else but the revalidation worker (context `breakGlassRoleArn`).
-   * @default arn:<partition>:iam::<account>:role/session-guard-break-glass
-   */
-  readonly breakGlassRoleArn?: string;
-  /**
-   * Name of an existing Secrets Manager secret holding the Facebook app secret (context
-   * `appSecretName`). @default a secret created with a random placeholder, to be replaced
-   */
-  readonly appSecretName?: string;
-  /**
-   * A custom domain for the API (contexts `customDomainName`, `customDomainCertificateArn`: an ACM
-   * certificate for that name in the stack's region). Point a DNS CNAME at the `CustomDomainTarget`
-   * output. It becomes the default `publicBaseUrl`. @default none: the execute-api URL
-   */
-  readonly customDomain?: CustomDomainSettings;
-  /** Where alarms send e-mail (context `alarmEmail`), through an SNS topic. @default no subscription */
-  readonly alarmEmail?: string;
-  /**
-   * A CloudFront-scoped AWS WAF web ACL (from the `SessionGuardEdge` stack, context
-   * `wafWebAclArn`): the API is then also served through a CloudFront distribution that it
-   * guards. HTTP APIs cannot hold a web ACL themselves. @default no WAF
-   */
-  readonly wafWebAclArn?: string;
-  /** Retention of every log group (functions and API access logs). @default RetentionDays.ONE_YEAR */
-  readonly logRetention?: logs.RetentionDays;
-  /** Stage-wide API throttling, for routes without a budget of their own. @default { rateLimit: 100, burstLimit: 200 } */
-  readonly throttle?: apigw.ThrottleSettings;
-  /** Per-route request budgets replacing those of infra/route-budgets.ts, by entry. @default none */
-  readonly routeBudgets?: Readonly<Record<string, apigw.ThrottleSettings>>;
-  /** The route table. @default `routes` from functions/routes.ts */
-  readonly routes?: readonly RouteDefinition[];
-  /**
-   * Public https base URL of the API (a custom domain, say), used in the data-deletion status
-   * links handed to Facebook. @default the API's own execute-api URL
-   */
-  readonly publicBaseUrl?: string;
-  /** The scheduled revalidation. @default every 15 minutes, at most 5 workers at once, code defaults for app usage */
-  readonly revalidation?: RevalidationSettings;
-  /**
-   * Origins (exact, https) of web apps that browser sign-in may return to and that may sign out
-   * with the session cookie (context `returnToAllowedOrigins`, comma-separated). @default none:
-   * only paths on the API's own origin
-   */
-  readonly returnToAllowedOrigins?: readonly string[];
-  /** Facebook permissions the login dialog asks for (context `facebookScopes`). @default ['public_profile'] */
-  readonly facebookScopes?: readonly string[];
-  /**
-   * Days a revocation record (session, user, reason, time) is kept for audit, the same for every
-   * function that revokes (context `revocationRetentionDays`). @default 90
-   */
-  readonly revocationRetentionDays?: number;
-}
-
-export interface CustomDomainSettings {
-  /** e.g. `auth.example.com` */
-  readonly domainName: string;
-  /** ARN of an ACM certificate for `domainName`, in the stack's region. */
-  readonly certificateArn: string;
-}
-
-export interface RevalidationSettings {
-  /** How often a sweep starts (context `sweepIntervalMinutes`). @default Duration.minutes(15) */
-  readonly interval?: Duration;
-  /** Worker invocations at once (context `sweepMaxConcurrency`). @default 5 */
-  readonly workerMaxConcurrency?: number;
-  /** X-App-Usage percent from which the sweep slows down. @default 60 (the worker's default) */
-  readonly appUsageSlowdownPercent?: number;
-  /** X-App-Usage percent from which the sweep stops for the run. @default 80 (the worker's default) */
-  readonly appUsageStopPercent?: number;
-}
+export type { CustomDomainSettings, RevalidationSettings, SessionGuardStackProps } from './stack-settings.ts';
 
 /**
  * What each function may touch, declared in one place. Each line is a grant method that also sets
@@ -126,6 +36,7 @@ export class SessionGuardStack extends Stack {
   readonly facebookApp: FacebookApp;
   readonly api: SessionApi;
   readonly revalidation: Revalidation;
+  readonly operations: Operations;
   readonly stage: string;
   private readonly functionsByEntry = new Map<string, SessionGuardFunction>();
 
@@ -283,6 +194,16 @@ export class SessionGuardStack extends Stack {
         if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('RETURN_TO_ALLOWED_ORIGINS', returnToAllowedOrigins.join(','));
       }
     }
+
+    this.operations = new Operations(this, 'Operations', {
+      functions: this.functionsByEntry,
+      httpApi: this.api.httpApi,
+      sweepInterval: sweep.interval ?? Duration.minutes(15),
+      otherAlarms: [this.revalidation.deadLetterAlarm],
+      alarmEmail: props.alarmEmail,
+    });
+    new CfnOutput(this, 'DashboardUrl', { description: 'The on-call dashboard (docs/runbook.md)', value: this.operations.dashboard.url });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'Every alarm notifies this SNS topic: subscribe a pager or chat here', value: this.operations.topic.topicArn });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Session Guard HTTP API',

@@ -188,8 +188,8 @@ describe('cdk-nag', () => {
 });
 
 describe('bundles', () => {
-  it.each(['revalidation-dispatcher', 'revalidation-worker'])('%s stays under 600 KB', async (entry) => {
+  it.each(['revalidation-dispatcher', 'revalidation-worker'])('%s stays under 700 KB', async (entry) => {
     const result = await build({ ...esbuildOptionsFor(entryPath(entry)), write: false, outfile: 'index.mjs' });
-    expect(result.outputFiles[0]!.contents.length / 1024).toBeLessThan(600);
+    expect(result.outputFiles[0]!.contents.length / 1024).toBeLessThan(700);
   });
 });

@@ -38,7 +38,7 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 }, 120_000);
 
-/** The functions behind the API: each must bundle under 600 KB. */
+/** The functions behind the API: each must bundle under 700 KB (infra/bundling.ts says why). */
 const apiEntries = [...new Set([authorizerEntry, ...routes.map((route) => route.entry)])];
 
 function functionId(entry: string): string {
@@ -495,11 +495,11 @@ describe('functions', () => {
     expect(others).not.toContainEqual(functionProps(entry).Role);
   });
 
-  it.each(apiEntries)('%s bundle stays under 600 KB', async (entry) => {
+  it.each(apiEntries)('%s bundle stays under 700 KB', async (entry) => {
     const s3Key = functionProps(entry).Code.S3Key as string;
     const bundle = path.join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
     const kilobytes = statSync(bundle).size / 1024;
-    if (kilobytes >= 600) {
+    if (kilobytes >= 700) {
       expect.fail(`${entry} bundle is ${kilobytes.toFixed(0)} KB; largest packages: ${await largestPackages(entry)}`);
     }
   });

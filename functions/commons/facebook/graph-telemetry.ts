@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { logger } from '#commons/platform/logger';
 import { count, countBy, measure, MetricName, type MetricsSink, metrics } from '#commons/platform/metrics';
 import { tracer } from '#commons/platform/tracer';
 import { parseAppUsage } from './graph-client.ts';
@@ -16,21 +17,28 @@ export function instrumentGraphFetch(base: typeof fetch = fetch, sink: MetricsSi
     const subsegment = tracer.isTracingEnabled() ? tracer.getSegment()?.addNewSubsegment(`Graph ${operation}`) : undefined;
     subsegment?.addAnnotation('graphOperation', operation);
     const started = performance.now();
+    const finish = (status: number | undefined, errorCode?: string) => {
+      const durationMs = Math.round(performance.now() - started);
+      measure(MetricName.GraphLatency, 'Milliseconds', durationMs, sink);
+      // One line per request (a batch counts once): the "slowest Graph calls" saved query reads it.
+      logger.info('graph call', { graphOperation: operation, status, durationMs, ...(errorCode !== undefined ? { errorCode } : {}) });
+      if (errorCode !== undefined) recordGraphError(errorCode, sink);
+    };
     try {
       const response = await base(input, init);
-      measure(MetricName.GraphLatency, 'Milliseconds', performance.now() - started, sink);
       const usage = parseAppUsage(response.headers.get('x-app-usage'));
       if (usage !== undefined) measure(MetricName.GraphAppUsagePercent, 'Percent', usage, sink);
       subsegment?.addAnnotation('status', response.status);
-      if (!response.ok) {
+      if (response.ok) {
+        finish(response.status);
+      } else {
         const code = await errorCodeOf(response);
-        recordGraphError(code === undefined ? `http_${response.status}` : String(code), sink);
+        finish(response.status, code === undefined ? `http_${response.status}` : String(code));
         if (refusesOurCredentials(operation, response.status, code)) count(MetricName.Misconfigured, 1, sink);
       }
       return response;
     } catch (error) {
-      measure(MetricName.GraphLatency, 'Milliseconds', performance.now() - started, sink);
-      recordGraphError(error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? 'timeout' : 'network', sink);
+      finish(undefined, error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? 'timeout' : 'network');
       subsegment?.addError(error instanceof Error ? new Error(error.name) : new Error('graph request failed'));
       throw error;
     } finally {

@@ -9,7 +9,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * alarms and graphs can use the total without knowing every value the dimension takes.
  */
 export const METRICS_NAMESPACE = 'SessionGuard';
-export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard';
+/** The `service` dimension (and log field) every function gets from the stack; infra builds alarms on it. */
+export const DEFAULT_SERVICE_NAME = 'session-guard';
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME;
 
 export const MetricName = {
   // Sign-in (POST /v1/sessions, the browser callback).
