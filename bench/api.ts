@@ -6,7 +6,9 @@
  *   1,000). Time spent waiting on the Graph emulator is measured and subtracted; for the authorizer
  *   the one DynamoDB read is measured too, so its own overhead shows.
  * - Bundle size and cold start (time to import the bundle in a fresh Node process) per function,
- *   built with exactly the esbuild options the CDK stack uses.
+ *   built with exactly the esbuild options the CDK stack uses, next to the same figures for a
+ *   bundle that holds only the AWS SDK clients the function uses (read from its metafile), built
+ *   and measured in the same run, and the ratios (goal <= 1.2).
  *
  * Figures are printed, not asserted. Goals: authorizer overhead < 5 ms p99 on top of its read; no
  * API function bundle over 700 KB.
@@ -15,9 +17,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { esbuildOptionsFor } from '#infra/bundling';
+import { createSessionGuardApp } from '#infra/session-guard-app';
+import cdkJson from '../cdk.json' with { type: 'json' };
 import { routes } from '#functions/routes';
 import { HttpGraphTransport } from '#commons/facebook/graph-transport';
 import { SessionStore } from '#commons/storage/session-store';
@@ -27,6 +33,7 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const WARMUP = 50;
 const COLD_START_RUNS = 5;
 const API_BUNDLE_LIMIT_KB = 700;
+const RATIO_GOAL = 1.2;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,6 +148,92 @@ async function benchHandlers(): Promise<string[]> {
   }
 }
 
+/** What `new X({})` needs per SDK package a function may bundle; lib-dynamodb wraps the DynamoDB client. */
+const SDK_CLIENTS: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'DynamoDBClient',
+  '@aws-sdk/client-kms': 'KMSClient',
+  '@aws-sdk/client-secrets-manager': 'SecretsManagerClient',
+  '@aws-sdk/client-sqs': 'SQSClient',
+};
+
+/** The SDK packages a function needs for each AWS service its role may call. */
+const SDK_PACKAGES_BY_SERVICE: Record<string, string[]> = {
+  dynamodb: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  kms: ['@aws-sdk/client-kms'],
+  secretsmanager: ['@aws-sdk/client-secrets-manager'],
+  sqs: ['@aws-sdk/client-sqs'],
+};
+
+/**
+ * The SDK packages each function uses, from what its role may do in the synthesized stack (the
+ * grants are exact and tested): a client the role cannot call is not one the function uses.
+ */
+function sdkPackagesUsed(): Map<string, string[]> {
+  const { stack } = createSessionGuardApp({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const template = Template.fromStack(stack);
+  const used = new Map<string, string[]>();
+  for (const [entry, fn] of stack.functions) {
+    const roleRef = JSON.stringify({ Ref: stack.getLogicalId(fn.role.node.defaultChild as CfnRole) });
+    const services = new Set<string>();
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      if (!JSON.stringify(policy.Properties.Roles).includes(roleRef)) continue;
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]) {
+        for (const action of [statement.Action].flat()) services.add(action.split(':')[0]!);
+      }
+    }
+    used.set(entry, [...services].flatMap((service) => SDK_PACKAGES_BY_SERVICE[service] ?? []).sort());
+  }
+  return used;
+}
+
+/** The AWS SDK client packages a bundle holds, read from esbuild's metafile. */
+function sdkPackagesIn(metafile: Metafile): string[] {
+  const found = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const input of Object.keys(output.inputs)) {
+      const name = /node_modules\/(@aws-sdk\/(?:client-[a-z0-9-]+|lib-dynamodb))\//.exec(input)?.[1];
+      if (name) found.add(name);
+    }
+  }
+  return [...found].sort();
+}
+
+/** An entry that makes exactly those clients and nothing else: the floor a function's bundle is compared with. */
+function clientsOnlySource(packages: readonly string[]): string {
+  const lines: string[] = [];
+  const made: string[] = [];
+  for (const pkg of packages) {
+    const client = SDK_CLIENTS[pkg];
+    if (!client) continue;
+    lines.push(`import { ${client} } from '${pkg}';`);
+    made.push(`new ${client}({})`);
+  }
+  if (packages.includes('@aws-sdk/lib-dynamodb')) {
+    lines.push("import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';");
+    made.push('DynamoDBDocumentClient.from(new DynamoDBClient({}))');
+  }
+  lines.push(`export const clients = [${made.join(', ')}];`);
+  return lines.join('\n');
+}
+
+/** Median time to import `file` in a fresh Node process, or the first line of what went wrong. */
+function coldStart(file: string, env: NodeJS.ProcessEnv): { ms?: number; failure?: string } {
+  const runs: number[] = [];
+  for (let i = 0; i < COLD_START_RUNS; i++) {
+    try {
+      const printed = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`],
+        { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      runs.push(Number(printed.trim().split('\n').at(-1)));
+    } catch (error) {
+      return { failure: ((error as { stderr?: string }).stderr ?? String(error)).split('\n').find((l) => l.trim() !== '') ?? 'failed' };
+    }
+  }
+  return { ms: percentile(runs, 50) };
+}
+
 async function benchBundles(): Promise<string[]> {
   const outDir = path.resolve('.bench/dist');
   mkdirSync(outDir, { recursive: true });
@@ -163,35 +256,41 @@ async function benchBundles(): Promise<string[]> {
     AWS_SECRET_ACCESS_KEY: 'bench',
     NODE_NO_WARNINGS: '1',
   };
-  const lines = [`Bundles (same esbuild options as the CDK stack) and cold start (import in a fresh process, median of ${COLD_START_RUNS})`];
+  const lines = [
+    `Bundles (same esbuild options as the CDK stack) and cold start (import in a fresh process, median of ${COLD_START_RUNS}),`,
+    `next to a bundle of only the AWS SDK clients each function uses, built and measured the same way (goal: ratios <= ${RATIO_GOAL})`,
+    `  ${'function'.padEnd(26)} kind  ${'bundle'.padStart(8)} ${'cold'.padStart(9)}   ${'SDK only'.padStart(8)} ${'cold'.padStart(9)}   ${'size x'.padStart(6)} ${'cold x'.padStart(6)}   SDK clients`,
+  ];
+  const usedByEntry = sdkPackagesUsed();
   for (const entry of entries) {
     const outfile = path.join(outDir, `${entry}.mjs`);
-    await build({ ...esbuildOptionsFor(path.resolve('functions', `${entry}.ts`)), outfile });
+    const result = await build({ ...esbuildOptionsFor(path.resolve('functions', `${entry}.ts`)), outfile, metafile: true });
+    const packages = usedByEntry.get(entry) ?? [];
+    const unused = sdkPackagesIn(result.metafile).filter((pkg) => !packages.includes(pkg));
+    const floorFile = path.join(outDir, `${entry}.sdk-only.mjs`);
+    const { entryPoints: _entry, ...shared } = esbuildOptionsFor(path.resolve('functions', `${entry}.ts`));
+    await build({ ...shared, stdin: { contents: clientsOnlySource(packages), loader: 'ts', resolveDir: process.cwd() }, outfile: floorFile });
     const sizeKb = statSync(outfile).size / 1024;
-    const runs: number[] = [];
-    let failure = '';
-    for (let i = 0; i < COLD_START_RUNS; i++) {
-      try {
-        const printed = execFileSync(
-          process.execPath,
-          ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(`file://${outfile}`)}); console.log(performance.now() - t);`],
-          { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        runs.push(Number(printed.trim().split('\n').at(-1)));
-      } catch (error) {
-        failure = ((error as { stderr?: string }).stderr ?? String(error)).split('\n').find((l) => l.trim() !== '') ?? 'failed';
-        break;
-      }
-    }
-    const over = apiEntries.has(entry) && sizeKb > API_BUNDLE_LIMIT_KB ? '  OVER 700 KB' : '';
+    const floorKb = statSync(floorFile).size / 1024;
+    const cold = coldStart(outfile, env);
+    const floorCold = coldStart(floorFile, env);
     const kind = apiEntries.has(entry) ? 'api' : 'job';
-    const cold = failure ? `import failed: ${failure.slice(0, 80)}` : `cold start ${ms(percentile(runs, 50)).padStart(10)}`;
-    lines.push(`  ${entry.padEnd(28)} ${kind}  ${sizeKb.toFixed(0).padStart(5)} KB   ${cold}${over}`);
+    const over = sizeKb > API_BUNDLE_LIMIT_KB ? `  OVER ${API_BUNDLE_LIMIT_KB} KB` : '';
+    const coldText = cold.ms === undefined ? 'failed' : ms(cold.ms);
+    const floorColdText = floorCold.ms === undefined ? 'failed' : ms(floorCold.ms);
+    // A function with no SDK client has no floor worth dividing by.
+    const ratio = (a: number | undefined, b: number | undefined) => (packages.length === 0 || a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+    const clients = packages.length === 0 ? 'none' : packages.map((p) => p.replace('@aws-sdk/', '')).join(', ');
+    lines.push(
+      `  ${entry.padEnd(26)} ${kind}   ${`${sizeKb.toFixed(0)} KB`.padStart(8)} ${coldText.padStart(9)}   ${`${floorKb.toFixed(0)} KB`.padStart(8)} ${floorColdText.padStart(9)}   ${ratio(sizeKb, floorKb).padStart(6)} ${ratio(cold.ms, floorCold.ms).padStart(6)}   ${clients}${over}`,
+    );
+    if (unused.length > 0) lines.push(`    also bundles, without using: ${unused.join(', ')}`);
+    if (cold.failure) lines.push(`    import failed: ${cold.failure.slice(0, 100)}`);
   }
   return lines;
 }
 
-const handlerLines = await benchHandlers();
+const handlerLines = process.env.BENCH_ONLY === 'bundles' ? [] : await benchHandlers();
 const bundleLines = await benchBundles();
 console.log(['', ...handlerLines, '', ...bundleLines, ''].join('\n'));
 process.exit(0);
