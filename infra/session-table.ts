@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { BY_USER_INDEX, INDEXES, type IndexSchema, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
+import { BY_USER_INDEX, type EntityName, INDEXES, type IndexSchema, KEY_PREFIX, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
 import type { ConfigurableFunction } from './session-guard-function.ts';
 
 /**
@@ -18,7 +18,8 @@ import type { ConfigurableFunction } from './session-guard-function.ts';
  * may use it through DynamoDB in this region (`kms:ViaService`, `kms:CallerAccount`), so IAM on the
  * table stays the only gate and no function needs a KMS statement for it.
  *
- * Why no `dynamodb:LeadingKeys` conditions: see docs/deploy.md ("Least privilege").
+ * `dynamodb:LeadingKeys` narrows the grants of functions that touch one or two kinds of item;
+ * docs/deploy.md ("Least privilege") says why the others go without.
  *
  * Access is granted per use, each grant setting `TABLE_NAME` in the same call. The action lists
  * follow what the stores send (TransactWriteItems has no IAM action of its own: each Put,
@@ -72,7 +73,7 @@ export class SessionTable extends Construct {
 
   /** Reads one session by key (authorizer, get-current-session): `dynamodb:GetItem` only. */
   grantSessionLookup(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem']);
+    return this.grant(fn, ['dynamodb:GetItem'], ['session']);
   }
 
   /**
@@ -80,7 +81,7 @@ export class SessionTable extends Construct {
    * session-info token lock in one transaction of two Deletes (one with a condition).
    */
   grantSessionEnd(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], ['session', 'sessionInfoToken']);
   }
 
   /**
@@ -116,7 +117,7 @@ export class SessionTable extends Construct {
    * the function reads nothing).
    */
   grantLoginStart(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:PutItem']);
+    return this.grant(fn, ['dynamodb:PutItem'], ['loginState']);
   }
 
   /**
@@ -130,7 +131,7 @@ export class SessionTable extends Construct {
 
   /** Reads a data deletion record (data-deletion-status): `dynamodb:GetItem` only. */
   grantDataDeletionStatus(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem']);
+    return this.grant(fn, ['dynamodb:GetItem'], ['dataDeletion']);
   }
 
   /**
@@ -147,9 +148,17 @@ export class SessionTable extends Construct {
     return iam.Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${indexName}`] });
   }
 
-  private grant(fn: ConfigurableFunction, actions: string[]): iam.Grant {
+  /**
+   * Item actions on the table; with `onlyEntities`, only on items whose partition key has one of
+   * those entities' prefixes (`dynamodb:LeadingKeys`, from the schema), for the functions that
+   * touch one or two kinds of item. docs/deploy.md ("Least privilege") says where it is not used.
+   */
+  private grant(fn: ConfigurableFunction, actions: string[], onlyEntities?: readonly EntityName[]): iam.Grant {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
-    return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn] });
+    const conditions = onlyEntities && {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': onlyEntities.map((entity) => `${KEY_PREFIX[entity]}#*`) },
+    };
+    return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn], ...(conditions ? { conditions } : {}) });
   }
 }
 

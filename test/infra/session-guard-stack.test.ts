@@ -275,6 +275,27 @@ describe('session table', () => {
   });
 });
 
+describe('dynamodb:LeadingKeys', () => {
+  const LEADING_KEYS: Record<string, string[] | undefined> = {
+    authorizer: ['SESSION#*'],
+    'get-current-session': ['SESSION#*'],
+    'delete-current-session': ['SESSION#*', 'SITOKEN#*'],
+    'web-login': ['OAUTHSTATE#*'],
+    'data-deletion-status': ['DELETION#*'],
+  };
+
+  it.each(entries)('%s: item actions narrowed to the key prefixes it touches, where it touches few', (entry) => {
+    const itemStatements = statementsForRole(template, roleId(entry)).filter(
+      (s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !actionsOf(s).includes('dynamodb:Query'),
+    );
+    const expected = LEADING_KEYS[entry];
+    for (const statement of itemStatements) {
+      expect(statement.Condition).toEqual(expected ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expected } } : undefined);
+    }
+    if (expected) expect(itemStatements).toHaveLength(1);
+  });
+});
+
 describe('token key', () => {
   it('is a symmetric customer-managed key with rotation on, retained', () => {
     template.hasResource('AWS::KMS::Key', {
