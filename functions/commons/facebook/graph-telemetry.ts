@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { logger } from '#commons/platform/logger';
 import { count, countBy, measure, MetricName, type MetricsSink, metrics } from '#commons/platform/metrics';
 import { tracer } from '#commons/platform/tracer';
-import { parseAppUsage } from './graph-client.ts';
+import { parseAppUsage } from './graph-transport.ts';
 
 /**
  * Wraps the `fetch` the Graph client uses so every Graph request is measured and traced in one

@@ -136,6 +136,8 @@ export class SweepWorker {
       [MetricName.SweepSharesStoppedForAppUsage, report.stoppedForAppUsage ? 1 : 0],
       // Facebook refused our credentials or app: alarm on any non-zero value.
       [MetricName.SweepSharesMisconfigured, report.misconfigured !== undefined ? 1 : 0],
+      // The same signal feeds the Misconfigured alarm, which watches every Graph caller.
+      [MetricName.Misconfigured, report.misconfigured !== undefined ? 1 : 0],
       [MetricName.SessionsUnrecognisedAnswer, report.deferredByCause.unrecognised_answer ?? 0],
       [MetricName.SweepDynamoReadUnits, report.dynamo.readUnits],
       [MetricName.SweepDynamoWriteUnits, report.dynamo.writeUnits],

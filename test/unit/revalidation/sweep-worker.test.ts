@@ -88,7 +88,7 @@ describe('SweepWorker (SQS side)', () => {
     const { worker, metrics } = makeWorker();
     await worker.handle({ Records: [record('m1', shareBody('01'))] }, context);
     const published = Object.fromEntries(metrics.addMetric.mock.calls.map(([name, , value]) => [name, value]));
-    expect(published).toMatchObject({ SessionsChecked: 3, SessionsValid: 2, SessionsRevoked: 1, SessionsDeferred: 0, SessionCheckErrors: 0, SweepSharesFailed: 0, SweepSharesCompleted: 1, SweepSharesMisconfigured: 0, SessionsUnrecognisedAnswer: 0 });
+    expect(published).toMatchObject({ SessionsChecked: 3, SessionsValid: 2, SessionsRevoked: 1, SessionsDeferred: 0, SessionCheckErrors: 0, SweepSharesFailed: 0, SweepSharesCompleted: 1, SweepSharesMisconfigured: 0, Misconfigured: 0, SessionsUnrecognisedAnswer: 0 });
     expect(metrics.publishStoredMetrics).toHaveBeenCalledTimes(1);
     expect(metrics.singleMetric).toHaveBeenCalledTimes(1);
   });
