@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import type { LocalRoute } from './api-gateway.ts';
 import type { GraphEmulator } from '#local/emulators/graph';
+import { answerLocal, LocalRouteError, parseLocalJson } from './local-json.ts';
 
 /**
  * The local stack's demo page at `/`: how a newcomer sees the web sign-in work. "Continue with
@@ -297,36 +299,22 @@ export type DemoEndReason = (typeof DEMO_END_REASONS)[number];
  * this server never grants.
  */
 export function demoFacebookControlsRoute(controls: DemoFacebookControls): LocalRoute {
+  const input = z.object({ facebookUserId: z.string().regex(/^\d{1,32}$/), reason: z.enum(DEMO_END_REASONS) });
   return {
     method: 'POST',
     path: '/_local/demo/end-facebook-session',
-    async handle(request, response, body) {
-      const send = (status: number, payload: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        response.end(JSON.stringify(payload));
-      };
-      if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-        return send(400, { error: { code: 'invalid_request', message: 'Send JSON (Content-Type: application/json).' } });
-      }
-      let input: { facebookUserId?: unknown; reason?: unknown };
-      try {
-        input = JSON.parse(body.toString('utf8')) as typeof input;
-      } catch {
-        return send(400, { error: { code: 'invalid_request', message: 'The body is not valid JSON.' } });
-      }
-      const reason = DEMO_END_REASONS.find((r) => r === input?.reason);
-      if (typeof input?.facebookUserId !== 'string' || !/^\d{1,32}$/.test(input.facebookUserId) || !reason) {
-        return send(400, { error: { code: 'invalid_request', message: `Send {"facebookUserId": "<digits>", "reason": one of ${DEMO_END_REASONS.join(', ')}}.` } });
-      }
-      const graph = controls.graph();
-      if (!graph) return send(409, { error: { code: 'not_available', message: 'This stack talks to a real Graph API, so the demo cannot end Facebook sessions.' } });
-      try {
-        graph.endFacebookSession(input.facebookUserId, reason);
-      } catch (error) {
-        return send(404, { error: { code: 'not_found', message: (error as Error).message } });
-      }
-      const sweep = await controls.sweepNow();
-      send(200, { ended: { facebookUserId: input.facebookUserId, reason }, sweep: { checked: sweep.checked, revoked: sweep.revoked } });
-    },
+    handle: (request, response, body) =>
+      answerLocal(response, async () => {
+        const { facebookUserId, reason } = parseLocalJson(request, body, input, `Send {"facebookUserId": "<digits>", "reason": one of ${DEMO_END_REASONS.join(', ')}}.`);
+        const graph = controls.graph();
+        if (!graph) throw new LocalRouteError(409, 'not_available', 'This stack talks to a real Graph API, so the demo cannot end Facebook sessions.');
+        try {
+          graph.endFacebookSession(facebookUserId, reason);
+        } catch (error) {
+          throw new LocalRouteError(404, 'not_found', (error as Error).message);
+        }
+        const sweep = await controls.sweepNow();
+        return { status: 200, body: { ended: { facebookUserId, reason }, sweep: { checked: sweep.checked, revoked: sweep.revoked } } };
+      }),
   };
 }

@@ -8,6 +8,7 @@ import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from '#local
 import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
 import { ensureTable } from './table.ts';
 import { demoPageRoute } from './demo-page.ts';
+import { facebookActionRoutes } from './facebook-actions.ts';
 import { callbackUrl } from '#commons/web-login/web-login';
 import { TOKEN_KEY_ALIAS } from '#commons/crypto/token-key-names';
 
@@ -125,8 +126,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: boundRoutes,
       authorizer,
       ...(corsOrigins.length > 0 ? { cors: { ...corsPolicy, allowOrigins: corsOrigins } } : {}),
-      // The demo page at / is local only: it is not a route of the deployed API.
-      localRoutes: [...(options.localRoutes ?? []), demoPageRoute()],
+      // The demo page at / and the /_local/facebook/* actions are local only: not routes of the deployed API.
+      localRoutes: [
+        ...(options.localRoutes ?? []),
+        demoPageRoute(),
+        ...facebookActionRoutes({ graph: () => graph, apiUrl: () => `http://${publicHost}:${api.port}`, appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '' }),
+      ],
     });
     started.push(`Session Guard API     ${api.url}`);
     started.push(`Demo page             ${api.url}/`);

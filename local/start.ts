@@ -34,15 +34,13 @@ if (stack.graph) {
   lines.push(
     'Try it:',
     `  # in a browser: open ${api}/ and press "Continue with Facebook" (the emulator's login dialog)`,
-    `  # 1. a test user and the session-info token the Facebook SDK would make on their phone`,
+    `  # the README's walkthrough, step by step against this stack (best with SWEEP_INTERVAL_SECONDS=0):`,
+    `  API=${api} GRAPH=${graph} bash local/walkthrough.sh`,
+    `  # or by hand: a test user and the session-info token the Facebook SDK would make on their phone`,
     `  USER_ID=$(curl -s -X POST ${graph}/_emulator/users -H 'content-type: application/json' -d '{"name":"Ada"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')`,
     `  SIT=$(curl -s -X POST ${graph}/_emulator/users/$USER_ID/session-info-token | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
-    `  # 2. sign in`,
-    `  curl -s -X POST ${api}/v1/sessions -H 'content-type: application/json' -d "{\\"sessionInfoToken\\":\\"$SIT\\"}"`,
-    `  # 3. use the sessionToken it returns`,
-    `  curl -s ${api}/v1/sessions/current -H "authorization: Bearer <sessionToken>"`,
-    `  # 4. end the Facebook session (password change) with`,
-    `  curl -s -X POST ${graph}/_emulator/users/$USER_ID/end-session -H 'content-type: application/json' -d '{"reason":"password_changed"}'`,
+    `  TOKEN=$(curl -s -X POST ${api}/v1/sessions -H 'content-type: application/json' -d "{\\"sessionInfoToken\\":\\"$SIT\\"}" | node -pe 'JSON.parse(require("fs").readFileSync(0)).sessionToken')`,
+    `  curl -s ${api}/v1/sessions/current -H "authorization: Bearer $TOKEN"`,
     '',
   );
 }

@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ShareReport } from '#commons/revalidation/sweep-worker';
 import type { ShareCounts } from '#commons/revalidation/revalidation';
 import type { LocalRoute } from './api-gateway.ts';
+import { sendLocalJson } from './local-json.ts';
 import { type SqsEmulator, type SqsMessage, startSqsEmulator } from '#local/emulators/sqs';
 
 /**
@@ -219,10 +220,7 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
     method: 'POST',
     path: '/_local/revalidate',
     async handle(_request, response) {
-      const send = (status: number, body: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        response.end(JSON.stringify(body));
-      };
+      const send = (status: number, body: unknown) => sendLocalJson(response, status, body);
       if (!dispatcher) return send(503, { error: { code: 'sweep_not_started', message: 'The local sweep has not started.' } });
       try {
         send(200, await runSweep());
