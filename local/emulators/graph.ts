@@ -28,6 +28,7 @@ import {
   type GraphReply,
   type RouteContext,
 } from './graph-routes.ts';
+import { type FieldIssue, fieldIssues, LocalRouteError } from '#local/local-json';
 import { EmulatorUsageError, GraphState, LONG_LIVED_SECONDS, SESSION_INFO_SECONDS, SHORT_LIVED_SECONDS, nowSeconds, type UserRecord } from './graph-tokens.ts';
 
 // ---- public API -----------------------------------------------------------------------------
@@ -213,14 +214,10 @@ const ADMIN_ROUTES = [
   'DELETE /_emulator/stats',
 ];
 
-class AdminError extends Error {
-  override readonly name = 'AdminError';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues?: unknown,
-  ) {
-    super(message);
+/** Admin refusals answer in the API's error shape: `{"error": {"code", "message", "issues"?}}` (docs/local-stack.md). */
+class AdminError extends LocalRouteError {
+  constructor(status: 400 | 404, message: string, issues?: readonly FieldIssue[]) {
+    super(status, status === 404 ? 'not_found' : 'invalid_request', message, issues);
   }
 }
 
@@ -234,7 +231,7 @@ function parseAdmin<T>(schema: z.ZodType<T>, body: string): T {
     }
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new AdminError(400, 'invalid body', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  if (!parsed.success) throw new AdminError(400, 'invalid body', fieldIssues(parsed.error.issues));
   return parsed.data;
 }
 
@@ -480,8 +477,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
       try {
         await handleAdmin(req, res, url);
       } catch (err) {
-        if (err instanceof AdminError) return sendJson(res, err.status, { error: { message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
-        if (err instanceof EmulatorUsageError) return sendJson(res, err.kind === 'not_found' ? 404 : 400, { error: { message: err.message } });
+        if (err instanceof AdminError) return sendJson(res, err.status, err.body);
+        if (err instanceof EmulatorUsageError) return sendJson(res, err.kind === 'not_found' ? 404 : 400, new AdminError(err.kind === 'not_found' ? 404 : 400, err.message).body);
         throw err;
       }
       return;

@@ -408,8 +408,13 @@ describe('admin surface /_emulator/', () => {
   it('validates bodies and names unknown users and routes', async () => {
     const bad = await admin('POST', '/faults', { fault: { kind: 'nope' } });
     expect(bad.status).toBe(400);
-    expect((await json(bad)).error.issues).toBeDefined();
-    expect((await admin('POST', '/users/42/user-token', {})).status).toBe(404);
+    // The API's error shape: code, message, issues by field.
+    expect((await json(bad)).error).toEqual({ code: 'invalid_request', message: expect.any(String), issues: [{ field: 'fault.kind', message: expect.any(String) }] });
+    const unknownUser = await admin('POST', '/users/42/user-token', {});
+    expect(unknownUser.status).toBe(404);
+    expect((await json(unknownUser)).error).toEqual({ code: 'not_found', message: 'unknown test user 42' });
+    expect((await json(await admin('POST', '/users', { appId: '999' }))).error.code).toBe('not_found');
+    expect((await json(await admin('PUT', '/latency', 'not an object'))).error.code).toBe('invalid_request');
     expect((await admin('POST', '/users/42/end-session', { reason: 'nope' })).status).toBe(404);
     const user = await json(await admin('POST', '/users', {}));
     expect((await admin('POST', `/users/${user.id}/end-session`, { reason: 'nope' })).status).toBe(400);
