@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig, storeEnv } from '#commons/platform/config';
-import { CONFIRMATION_CODE_PATTERN } from '#commons/facebook-callbacks/data-deletion';
+import { confirmationCodePath, type DataDeletionStatusAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { statusPage, statusView } from '#commons/facebook-callbacks/data-deletion-page';
 import { prefersHtml } from '#commons/platform/html';
 import { InvalidRequestError, NotFoundError } from '#commons/platform/errors';
@@ -11,14 +10,12 @@ import { PersonDataStore } from '#commons/storage/person-data-store';
 const config = readConfig(storeEnv);
 const store = new PersonDataStore(createDocumentClient(), config.TABLE_NAME);
 
-const confirmationCode = z.string().regex(CONFIRMATION_CODE_PATTERN);
-
 /**
  * The status page of a data deletion request (the `url` the data-deletion callback answered).
  * JSON by default, a small HTML page for a browser.
  */
 export const handler = httpHandler(async (event) => {
-  const code = confirmationCode.safeParse(event.pathParameters?.code);
+  const code = confirmationCodePath.shape.code.safeParse(event.pathParameters?.code);
   if (!code.success) {
     throw new InvalidRequestError('A confirmation code is 24 letters A-Z and digits 2-7.', [
       { field: 'code', message: 'is not a confirmation code' },
@@ -28,5 +25,5 @@ export const handler = httpHandler(async (event) => {
   if (!record) throw new NotFoundError('No data deletion request has this confirmation code, or its record has expired.');
   const view = statusView(record);
   if (prefersHtml(header(event, 'accept'))) return statusPage(view);
-  return json(200, view, { vary: 'accept' });
+  return json(200, view satisfies DataDeletionStatusAnswer, { vary: 'accept' });
 });

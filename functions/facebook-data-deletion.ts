@@ -6,6 +6,7 @@ import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#c
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { countingFailures, MetricName } from '#commons/platform/metrics';
+import type { DataDeletionAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { PersonDataStore } from '#commons/storage/person-data-store';
 import { SessionStore } from '#commons/storage/session-store';
 
@@ -31,5 +32,5 @@ export const handler = httpHandler(async (event) => {
   return json(200, {
     url: dataDeletionStatusUrl(config.PUBLIC_BASE_URL, confirmationCode),
     confirmation_code: confirmationCode,
-  });
+  } satisfies DataDeletionAnswer);
 });

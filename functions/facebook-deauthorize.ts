@@ -6,6 +6,7 @@ import { appSecretEnv, readConfig, revocationEnv, storeEnv } from '#commons/plat
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { count, countBy, countingFailures, MetricName } from '#commons/platform/metrics';
+import type { DeauthorizeAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
 
@@ -30,5 +31,5 @@ export const handler = httpHandler(async (event) => {
     count(MetricName.SessionsRevoked, outcome.revoked);
     countBy(MetricName.SessionsRevokedByReason, 'reason', 'app_removed', outcome.revoked);
   }
-  return json(200, {});
+  return json(200, {} satisfies DeauthorizeAnswer);
 });

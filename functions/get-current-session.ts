@@ -2,6 +2,7 @@ import { readConfig } from '#commons/platform/config';
 import { httpHandler, json } from '#commons/platform/http';
 import { createSessionAccess, sessionAccessEnv } from '#commons/sessions/session-access-wiring';
 import { authenticate } from '#commons/sessions/sessions';
+import type { CurrentSessionAnswer } from '#commons/sessions/api-schemas';
 
 const { store, credentialOf } = createSessionAccess(readConfig(sessionAccessEnv));
 
@@ -18,5 +19,5 @@ export const handler = httpHandler(async (event) => {
       status: session.status,
     },
     user: { id: session.userId, facebookUserId: session.facebookUserId },
-  });
+  } satisfies CurrentSessionAnswer);
 });

@@ -1,8 +1,44 @@
 /**
  * The HTTP API, declared once. The CDK stack and the local server both build from this table, so a
- * route cannot exist in one and not the other.
+ * route cannot exist in one and not the other; the OpenAPI description (`docs/openapi.json`, built
+ * by `local/openapi.ts`) is built from it too, with the zod schemas the handlers validate with.
  */
+import type * as z from 'zod';
+import { type ErrorCode, healthAnswer } from '#commons/platform/api-schemas';
+import { createSessionAnswer, createSessionBody, currentSessionAnswer } from '#commons/sessions/api-schemas';
+import { callbackQuery, loginQuery } from '#commons/web-login/api-schemas';
+import {
+  confirmationCodePath,
+  dataDeletionAnswer,
+  dataDeletionStatusAnswer,
+  deauthorizeAnswer,
+  signedRequestFormDoc,
+} from '#commons/facebook-callbacks/api-schemas';
+
 export type RouteAuth = 'none' | 'session';
+
+/** One answer of a route, as the OpenAPI description shows it. */
+export interface RouteAnswer {
+  readonly description: string;
+  readonly json?: z.ZodType;
+  /** Also answers a small HTML page when the request prefers `text/html`. */
+  readonly html?: boolean;
+  /** Header name → what it carries. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the OpenAPI description says of a route; the schemas are the ones the handler parses with. */
+export interface RouteDoc {
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: 'sessions' | 'browser sign-in' | 'facebook callbacks' | 'operations';
+  /** The route reads the session from `Authorization: Bearer` or the session cookie. */
+  readonly sessionCredential?: boolean;
+  readonly request?: { readonly json?: z.ZodType; readonly form?: z.ZodType; readonly query?: z.ZodObject; readonly path?: z.ZodObject };
+  readonly answers: Readonly<Record<number, RouteAnswer>>;
+  /** The error codes this route may answer (in the `Error` shape); 500 `internal_error` is implied. */
+  readonly errors: readonly ErrorCode[];
+}
 
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -14,21 +50,133 @@ export interface RouteDefinition {
   readonly auth: RouteAuth;
 }
 
-export const routes: readonly RouteDefinition[] = [
-  { method: 'GET', path: '/v1/health', entry: 'health', auth: 'none' },
-  { method: 'POST', path: '/v1/sessions', entry: 'create-session', auth: 'none' },
+/** A route of the public API: every one carries its OpenAPI description. */
+export interface PublicRoute extends RouteDefinition {
+  readonly doc: RouteDoc;
+}
+
+const SESSION_ERRORS = ['unauthenticated', 'session_revoked'] as const satisfies readonly ErrorCode[];
+const FACEBOOK_TOKEN_ERRORS = ['invalid_token', 'token_expired', 'wrong_app', 'facebook_unavailable'] as const satisfies readonly ErrorCode[];
+const WEB_LOGIN_ERRORS = ['login_state_invalid', 'login_state_expired', 'login_browser_mismatch', 'authorization_code_used', 'authorization_code_rejected'] as const satisfies readonly ErrorCode[];
+const SESSION_COOKIE = { 'Set-Cookie': 'The session cookie (`__Host-sg_session` over https; `sg_session` on the local http stack): HttpOnly, SameSite=Lax, Path=/.' };
+
+/** A callback Facebook posts a `signed_request` form to; `name` is both its path and its entry. */
+function facebookCallback(name: 'deauthorize' | 'data-deletion', summary: string, answer: RouteAnswer): PublicRoute {
+  return {
+    method: 'POST',
+    path: `/v1/facebook/${name}`,
+    entry: `facebook-${name}`,
+    auth: 'none',
+    doc: { summary, tag: 'facebook callbacks', request: { form: signedRequestFormDoc }, answers: { 200: answer }, errors: ['invalid_request', 'invalid_signed_request', 'payload_too_large'] },
+  };
+}
+
+export const routes: readonly PublicRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/health',
+    entry: 'health',
+    auth: 'none',
+    doc: { summary: 'Liveness', tag: 'operations', answers: { 200: { description: 'The function can serve.', json: healthAnswer } }, errors: [] },
+  },
+  {
+    method: 'POST',
+    path: '/v1/sessions',
+    entry: 'create-session',
+    auth: 'none',
+    doc: {
+      summary: 'Sign in with a Facebook session-info token (or a user access token)',
+      description:
+        'Checks the token with Facebook (`/debug_token`), finds or creates the user and opens a session. Signing in again with the same session-info token replaces its earlier session.',
+      tag: 'sessions',
+      request: { json: createSessionBody },
+      answers: { 201: { description: 'The session is open.', json: createSessionAnswer } },
+      errors: ['invalid_request', 'payload_too_large', ...FACEBOOK_TOKEN_ERRORS],
+    },
+  },
   // These two authenticate the session themselves so they can answer with an exact error code
   // (an HTTP API authorizer can only answer a bare 401/403).
-  { method: 'GET', path: '/v1/sessions/current', entry: 'get-current-session', auth: 'none' },
-  { method: 'DELETE', path: '/v1/sessions/current', entry: 'delete-current-session', auth: 'none' },
+  {
+    method: 'GET',
+    path: '/v1/sessions/current',
+    entry: 'get-current-session',
+    auth: 'none',
+    doc: {
+      summary: 'The live session',
+      description: 'Bearer wins when both the header and the cookie are sent. A client that got 403 from its own API behind the authorizer calls this for the reason.',
+      tag: 'sessions',
+      sessionCredential: true,
+      answers: { 200: { description: 'The session is live.', json: currentSessionAnswer } },
+      errors: [...SESSION_ERRORS],
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/sessions/current',
+    entry: 'delete-current-session',
+    auth: 'none',
+    doc: {
+      summary: 'Sign out',
+      description: 'Ends the session and deletes its sealed token. With the cookie it needs an allowed `Origin` header and clears the cookie.',
+      tag: 'sessions',
+      sessionCredential: true,
+      answers: { 204: { description: 'Signed out.', headers: { 'Set-Cookie': 'With the cookie: clears it.' } } },
+      errors: [...SESSION_ERRORS, 'forbidden'],
+    },
+  },
   // Browser sign-in through Facebook's login dialog (OAuth code flow with PKCE, done by the server).
-  { method: 'GET', path: '/v1/auth/facebook/login', entry: 'web-login', auth: 'none' },
-  { method: 'GET', path: '/v1/auth/facebook/callback', entry: 'web-login-callback', auth: 'none' },
+  {
+    method: 'GET',
+    path: '/v1/auth/facebook/login',
+    entry: 'web-login',
+    auth: 'none',
+    doc: {
+      summary: "Start a browser sign-in: redirects to Facebook's login dialog",
+      tag: 'browser sign-in',
+      request: { query: loginQuery },
+      answers: { 302: { description: 'To the login dialog, with a fresh state and PKCE challenge.', headers: { Location: 'The login dialog.', 'Set-Cookie': 'The login cookie binding the attempt to this browser (10 minutes).' } } },
+      errors: ['invalid_request'],
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/auth/facebook/callback',
+    entry: 'web-login-callback',
+    auth: 'none',
+    doc: {
+      summary: 'Where the login dialog returns; opens the session',
+      description: 'Refusals answer a small HTML page when the browser asks for HTML, the JSON error otherwise.',
+      tag: 'browser sign-in',
+      request: { query: callbackQuery },
+      answers: {
+        302: { description: 'To `returnTo`, with the session cookie; or, when the person cancelled, to `returnTo` with `login_error=cancelled`.', headers: { Location: '`returnTo`.', ...SESSION_COOKIE } },
+      },
+      errors: ['invalid_request', ...WEB_LOGIN_ERRORS, ...FACEBOOK_TOKEN_ERRORS],
+    },
+  },
   // Facebook calls these two; each request proves itself with a signed_request (HMAC under the app secret).
-  { method: 'POST', path: '/v1/facebook/deauthorize', entry: 'facebook-deauthorize', auth: 'none' },
-  { method: 'POST', path: '/v1/facebook/data-deletion', entry: 'facebook-data-deletion', auth: 'none' },
+  facebookCallback('deauthorize', "Facebook's Deauthorize Callback: revokes every session of the person (`app_removed`)", {
+    description: 'Done (also for a person never seen).',
+    json: deauthorizeAnswer,
+  }),
+  facebookCallback('data-deletion', "Facebook's Data Deletion Request callback: deletes everything held on the person", {
+    description: 'The status page and the confirmation code Facebook shows the person.',
+    json: dataDeletionAnswer,
+  }),
   // The status page Facebook links the person to; the unguessable confirmation code is the key.
-  { method: 'GET', path: '/v1/facebook/data-deletion/{code}', entry: 'data-deletion-status', auth: 'none' },
+  {
+    method: 'GET',
+    path: '/v1/facebook/data-deletion/{code}',
+    entry: 'data-deletion-status',
+    auth: 'none',
+    doc: {
+      summary: 'The status page of a data deletion request',
+      tag: 'facebook callbacks',
+      request: { path: confirmationCodePath },
+      answers: { 200: { description: 'The deletion status (JSON; an HTML page for a browser).', json: dataDeletionStatusAnswer, html: true } },
+      errors: ['invalid_request', 'not_found'],
+    },
+  },
 ];
 
 /**

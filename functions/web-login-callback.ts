@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig, webOriginsEnv } from '#commons/platform/config';
 import { BrowserCookies } from '#commons/sessions/cookies';
@@ -9,6 +8,7 @@ import { LoginStateStore } from '#commons/storage/login-state-store';
 import { countedSignIn } from '#commons/sessions/sign-in-metrics';
 import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
 import { withQueryParameter } from '#commons/web-login/return-to';
+import { callbackQuery } from '#commons/web-login/api-schemas';
 import { callbackUrl, completeWebLogin } from '#commons/web-login/web-login';
 
 const config = readConfig(signInEnv.and(webOriginsEnv));
@@ -18,14 +18,6 @@ const redirectUri = callbackUrl(config.PUBLIC_BASE_URL);
 const cookies = new BrowserCookies(config.PUBLIC_BASE_URL);
 /** Every answer of the callback ends the sign-in attempt, so it clears the login cookie. */
 const clearLoginCookie = cookies.createBlankLoginCookie();
-
-/** What Facebook sends back; anything else it adds (error_description, `#_=_`) is ignored. */
-const query = z.object({
-  code: z.string().min(1, 'must not be empty').max(4096, 'is too long').optional(),
-  state: z.string().max(512, 'is too long').optional(),
-  error: z.string().max(512, 'is too long').optional(),
-  error_code: z.string().max(64, 'is too long').optional(),
-});
 
 const REDIRECT_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 
@@ -37,7 +29,7 @@ const REDIRECT_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-r
  */
 export const handler = httpHandler(async (event) => {
   try {
-    const params = parseQuery(event, query);
+    const params = parseQuery(event, callbackQuery);
     const bindingNonce = cookies.readLoginNonce(event.cookies);
     const result = await countedSignIn('web', () =>
       completeWebLogin(deps, redirectUri, {

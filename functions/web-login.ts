@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
 import { BrowserCookies } from '#commons/sessions/cookies';
@@ -7,7 +6,7 @@ import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
 import { LOGIN_STATE_TTL_MS } from '#commons/web-login/oauth-state';
 import { LoginStateStore } from '#commons/storage/login-state-store';
-import { MAX_RETURN_TO_LENGTH } from '#commons/web-login/return-to';
+import { loginQuery } from '#commons/web-login/api-schemas';
 import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-login/web-login';
 
 const config = readConfig(storeEnv.and(facebookDialogEnv).and(webOriginsEnv));
@@ -22,10 +21,6 @@ const settings: WebLoginSettings = {
   allowedOrigins: config.RETURN_TO_ALLOWED_ORIGINS,
 };
 
-const query = z.object({
-  returnTo: z.string().max(MAX_RETURN_TO_LENGTH, `must be at most ${MAX_RETURN_TO_LENGTH} characters`).default('/'),
-});
-
 /**
  * `GET /v1/auth/facebook/login?returnTo=`: starts a browser sign-in. Sends the browser to
  * Facebook's login dialog (302) with a fresh state and PKCE challenge, and binds the attempt to
@@ -33,7 +28,7 @@ const query = z.object({
  */
 export const handler = httpHandler(async (event) => {
   try {
-    const { returnTo } = parseQuery(event, query);
+    const { returnTo } = parseQuery(event, loginQuery);
     const begun = await beginWebLogin({ states }, settings, returnTo);
     logger.info('web sign-in started');
     return {

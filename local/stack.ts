@@ -9,6 +9,7 @@ import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
 import { ensureTable } from './table.ts';
 import { demoPageRoute } from './demo-page.ts';
 import { facebookActionRoutes } from './facebook-actions.ts';
+import { openApiRoute } from './openapi.ts';
 import { callbackUrl } from '#commons/web-login/web-login';
 import { TOKEN_KEY_ALIAS } from '#commons/crypto/token-key-names';
 
@@ -126,10 +127,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       routes: boundRoutes,
       authorizer,
       ...(corsOrigins.length > 0 ? { cors: { ...corsPolicy, allowOrigins: corsOrigins } } : {}),
-      // The demo page at / and the /_local/facebook/* actions are local only: not routes of the deployed API.
+      // The demo page at /, /v1/openapi.json and the /_local/facebook/* actions are local only: not routes of the deployed API.
       localRoutes: [
         ...(options.localRoutes ?? []),
         demoPageRoute(),
+        openApiRoute(),
         ...facebookActionRoutes({ graph: () => graph, apiUrl: () => `http://${publicHost}:${api.port}`, appId: env.FACEBOOK_APP_ID, appSecret: env.FACEBOOK_APP_SECRET ?? '' }),
       ],
     });

@@ -1,0 +1,54 @@
+import * as z from 'zod';
+
+/**
+ * The parts of the public HTTP contract every route shares: the error body and its codes. The
+ * OpenAPI description (`local/openapi.ts`, `docs/openapi.json`) is built from these schemas and
+ * those beside each capability (`<capability>/api-schemas.ts`), named in `functions/routes.ts`.
+ */
+
+/**
+ * Every `code` a client may see, with its HTTP status. Adding one is a minor change; changing or
+ * removing one is breaking (docs/versioning.md).
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_signed_request: 400,
+  login_state_invalid: 400,
+  login_state_expired: 400,
+  login_browser_mismatch: 400,
+  authorization_code_used: 400,
+  authorization_code_rejected: 400,
+  invalid_token: 401,
+  token_expired: 401,
+  wrong_app: 401,
+  unauthenticated: 401,
+  session_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  internal_error: 500,
+  facebook_unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
+/** Why a session was revoked (`reason` of `session_revoked`). */
+export const REVOCATION_REASON_VALUES = ['password_changed', 'app_removed', 'logged_out', 'expired', 'checkpointed', 'invalidated', 'unconfirmed_user', 'invalid'] as const;
+
+export const errorAnswer = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string().meta({ description: 'For humans; may change without notice. Programs read `code`.' }),
+      issues: z
+        .array(z.object({ field: z.string(), message: z.string() }))
+        .optional()
+        .meta({ description: 'With `invalid_request`: which fields are wrong.' }),
+      reason: z.enum(REVOCATION_REASON_VALUES).optional().meta({ description: 'With `session_revoked`: why.' }),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const healthAnswer = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export type HealthAnswer = z.input<typeof healthAnswer>;

@@ -1,0 +1,54 @@
+import * as z from 'zod';
+
+/** The sign-in and session routes' request and answer shapes (see `functions/commons/platform/api-schemas.ts`). */
+
+/** Facebook tokens are URL-safe ASCII; anything else is refused before it reaches Facebook. */
+const facebookToken = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(2048, 'is too long')
+  .regex(/^[A-Za-z0-9._|-]+$/, 'has characters a Facebook token never has');
+
+/**
+ * Exactly one of: the session-info token the app made on the device, or a user access token, which
+ * the server exchanges (long-lived, then attenuated) and drops, keeping only the session-info token.
+ */
+export const createSessionBody = z
+  .strictObject({
+    sessionInfoToken: facebookToken.optional().meta({ description: 'The session-info token the Facebook SDK made on the device (`fb_attenuate_token`).' }),
+    accessToken: facebookToken.optional().meta({ description: 'A user access token instead; the server attenuates it and keeps only the session-info token.' }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.sessionInfoToken !== undefined && body.accessToken !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['accessToken'], message: 'send either sessionInfoToken or accessToken, not both' });
+    } else if (body.sessionInfoToken === undefined && body.accessToken === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sessionInfoToken'], message: 'required (or send accessToken instead)' });
+    }
+  })
+  .meta({ id: 'CreateSession', description: 'Exactly one of `sessionInfoToken` and `accessToken`.' });
+
+const isoTime = z.iso.datetime();
+
+export const createSessionAnswer = z
+  .object({
+    sessionToken: z.string().meta({ description: 'Send as `Authorization: Bearer <sessionToken>`; keep it in the Keychain or encrypted storage.' }),
+    expiresAt: isoTime,
+    user: z.object({ id: z.string(), facebookUserId: z.string(), created: z.boolean() }),
+  })
+  .meta({ id: 'SessionCreated' });
+
+export const currentSessionAnswer = z
+  .object({
+    session: z.object({
+      id: z.string(),
+      createdAt: isoTime,
+      expiresAt: isoTime,
+      authTime: isoTime.meta({ description: "The session-info token's issued_at: the latest moment Facebook vouched for the person." }),
+      status: z.enum(['active', 'revoked']).meta({ description: 'Always `active` here: a revoked session is answered with 401 `session_revoked`.' }),
+    }),
+    user: z.object({ id: z.string(), facebookUserId: z.string() }),
+  })
+  .meta({ id: 'CurrentSession' });
+
+export type CreateSessionAnswer = z.input<typeof createSessionAnswer>;
+export type CurrentSessionAnswer = z.input<typeof currentSessionAnswer>;
