@@ -188,6 +188,8 @@ export const routes: readonly PublicRoute[] = [
 export const corsPolicy = {
   allowMethods: ['GET', 'POST', 'DELETE'],
   allowHeaders: ['authorization', 'content-type'],
+  /** A page must read Retry-After to back off on 503 (it is not a CORS-safelisted answer header). */
+  exposeHeaders: ['retry-after'],
   allowCredentials: true,
   maxAgeSeconds: 3600,
 } as const;

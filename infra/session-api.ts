@@ -60,6 +60,7 @@ export class SessionApi extends Construct {
               allowOrigins: [...props.corsAllowOrigins],
               allowCredentials: corsPolicy.allowCredentials,
               allowHeaders: [...corsPolicy.allowHeaders],
+              exposeHeaders: [...corsPolicy.exposeHeaders],
               allowMethods: corsPolicy.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
               maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
             },

@@ -49,6 +49,7 @@ export interface CorsSettings {
   readonly allowOrigins: readonly string[];
   readonly allowMethods: readonly string[];
   readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
   readonly allowCredentials: boolean;
   readonly maxAgeSeconds: number;
 }
@@ -62,6 +63,7 @@ function corsHeaders(cors: CorsSettings | undefined, origin: string | undefined)
   return {
     'access-control-allow-origin': origin,
     ...(cors.allowCredentials ? { 'access-control-allow-credentials': 'true' } : {}),
+    ...(cors.exposeHeaders.length > 0 ? { 'access-control-expose-headers': cors.exposeHeaders.join(',') } : {}),
     vary: 'origin',
   };
 }

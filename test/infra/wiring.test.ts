@@ -131,6 +131,7 @@ describe('stack inputs', () => {
       AllowOrigins: ['https://app.example.com'],
       AllowCredentials: true,
       AllowHeaders: ['authorization', 'content-type'],
+      ExposeHeaders: ['retry-after'],
       AllowMethods: ['GET', 'POST', 'DELETE'],
       MaxAge: 3600,
     });

@@ -418,6 +418,8 @@ describe('CORS for web apps on the allowed origins', () => {
     expect(read.status).toBe(200);
     expect(read.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
     expect(read.headers.get('access-control-allow-credentials')).toBe('true');
+    // So a page can back off on 503 as Retry-After says.
+    expect(read.headers.get('access-control-expose-headers')).toBe('retry-after');
     expect(read.headers.get('vary')).toMatch(/origin/i);
     const signOut = await fetch(`${stack.url}/v1/sessions/current`, { method: 'DELETE', headers: { cookie, origin: ALLOWED_ORIGIN } });
     expect(signOut.status).toBe(204);
