@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '#local/dynamodb-local';
 import { launchChromium } from '#test/support/browser';
 import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
@@ -21,17 +21,18 @@ let page: Page;
 
 beforeAll(async () => {
   expect(snippet, 'docs/integrate.md has the web snippet').toBeDefined();
-  const appPort = await freePort();
-  appOrigin = `http://127.0.0.1:${appPort}`;
-  stack = await startSweepTestStack({ env: { RETURN_TO_ALLOWED_ORIGINS: appOrigin } });
-  const html = `<!doctype html><title>Web app</title><h1>Web app</h1>
-<script>window.SESSION_GUARD_URL = ${JSON.stringify(stack.url)};</script>
-<script>${snippet}</script>`;
+  // The web app listens first (port 0): its origin must be allowed before the stack starts.
+  let html = '';
   app = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     response.end(html);
   });
-  await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  appOrigin = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  stack = await startSweepTestStack({ env: { RETURN_TO_ALLOWED_ORIGINS: appOrigin } });
+  html = `<!doctype html><title>Web app</title><h1>Web app</h1>
+<script>window.SESSION_GUARD_URL = ${JSON.stringify(stack.url)};</script>
+<script>${snippet}</script>`;
   browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
 }, 120_000);
