@@ -26,7 +26,7 @@ export const handler = httpHandler(async (event) => {
   const { payload } = countingFailures(MetricName.SignedRequestsRefused, () => readCallbackRequest(event, appSecret));
   const outcome = await revokeSessionsOfRemovedApp(deps, payload.userId);
   // No ids: a data-deletion request often follows, and the logs must not keep the person it erases.
-  logger.info('app removed on Facebook', outcome);
+  logger.info('app removed on Facebook', { ...outcome });
   if (outcome.revoked > 0) {
     count(MetricName.SessionsRevoked, outcome.revoked);
     countBy(MetricName.SessionsRevokedByReason, 'reason', 'app_removed', outcome.revoked);
