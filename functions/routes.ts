@@ -7,6 +7,7 @@ import type * as z from 'zod';
 import { type ErrorCode, healthAnswer } from '#commons/platform/api-schemas';
 import { createSessionAnswer, createSessionBody, currentSessionAnswer } from '#commons/sessions/api-schemas';
 import { callbackQuery, loginQuery } from '#commons/web-login/api-schemas';
+import { reauthCompleteAnswer, reauthCompleteBody, reauthStartAnswer, reauthStartBody, sensitiveActionAnswer } from '#commons/reauth/api-schemas';
 import {
   confirmationCodePath,
   dataDeletionAnswer,
@@ -31,7 +32,7 @@ export interface RouteAnswer {
 export interface RouteDoc {
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'sessions' | 'browser sign-in' | 'facebook callbacks' | 'operations';
+  readonly tag: 'sessions' | 'browser sign-in' | 're-authentication' | 'facebook callbacks' | 'operations';
   /** The route reads the session from `Authorization: Bearer` or the session cookie. */
   readonly sessionCredential?: boolean;
   readonly request?: { readonly json?: z.ZodType; readonly form?: z.ZodType; readonly query?: z.ZodObject; readonly path?: z.ZodObject };
@@ -48,6 +49,12 @@ export interface RouteDefinition {
   readonly entry: string;
   /** `session`: the Lambda authorizer must admit the request before the handler runs. */
   readonly auth: RouteAuth;
+  /**
+   * Sensitive routes: the session's last Facebook authentication (`authTime`) must be at most this
+   * old, else `401 reauthentication_required`. Needs `auth: 'session'` (the stack refuses otherwise);
+   * the handler enforces it (functions/commons/reauth/freshness.ts).
+   */
+  readonly maxAuthAgeSeconds?: number;
 }
 
 /** A route of the public API: every one carries its OpenAPI description. */
@@ -152,6 +159,54 @@ export const routes: readonly PublicRoute[] = [
         302: { description: 'To `returnTo`, with the session cookie; or, when the person cancelled, to `returnTo` with `login_error=cancelled`.', headers: { Location: '`returnTo`.', ...SESSION_COOKIE } },
       },
       errors: ['invalid_request', ...WEB_LOGIN_ERRORS, ...FACEBOOK_TOKEN_ERRORS],
+    },
+  },
+  // Re-authentication: Facebook asks for the password again, with a single-use auth_nonce of ours.
+  // Both authenticate the session themselves, like /sessions/current, for exact error codes.
+  {
+    method: 'POST',
+    path: '/v1/reauth/start',
+    entry: 'reauth-start',
+    auth: 'none',
+    doc: {
+      summary: 'Start a re-authentication: a single-use auth_nonce and the login dialog that asks for the password again',
+      description:
+        'Sessions opened from a mobile session-info token need `"via":"web"` (the iOS and Android SDKs cannot re-authenticate). Sets the login cookie that binds the dialog\'s callback to this browser.',
+      tag: 're-authentication',
+      sessionCredential: true,
+      request: { json: reauthStartBody },
+      answers: { 200: { description: 'The nonce (10 minutes, single use) and the dialog URL.', json: reauthStartAnswer, headers: { 'Set-Cookie': 'The login cookie (10 minutes).' } } },
+      errors: ['invalid_request', 'payload_too_large', 'forbidden', 'reauth_unsupported', ...SESSION_ERRORS],
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/reauth/complete',
+    entry: 'reauth-complete',
+    auth: 'none',
+    doc: {
+      summary: "Finish a JavaScript SDK re-authentication with FB.login's user access token",
+      description: 'Accepted only for our nonce, unspent and unexpired, on this session, from a valid token of our app and the same Facebook user, from a login Facebook reports as a re-authentication. The session\'s authTime becomes now.',
+      tag: 're-authentication',
+      sessionCredential: true,
+      request: { json: reauthCompleteBody },
+      answers: { 200: { description: 'Re-authenticated.', json: reauthCompleteAnswer } },
+      errors: ['invalid_request', 'payload_too_large', 'forbidden', 'reauth_failed', 'facebook_unavailable', ...SESSION_ERRORS],
+    },
+  },
+  // An example of a sensitive action: only within 5 minutes of signing in or re-authenticating.
+  {
+    method: 'POST',
+    path: '/v1/account/sensitive-action',
+    entry: 'sensitive-action',
+    auth: 'session',
+    maxAuthAgeSeconds: 300,
+    doc: {
+      summary: 'An example sensitive action: needs a Facebook authentication from the last 5 minutes',
+      tag: 're-authentication',
+      sessionCredential: true,
+      answers: { 200: { description: 'Done.', json: sensitiveActionAnswer } },
+      errors: ['reauthentication_required'],
     },
   },
   // Facebook calls these two; each request proves itself with a signed_request (HMAC under the app secret).

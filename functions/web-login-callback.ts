@@ -5,15 +5,27 @@ import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
 import { LoginStateStore } from '#commons/storage/login-state-store';
+import { metrics } from '#commons/platform/metrics';
 import { countedSignIn } from '#commons/sessions/sign-in-metrics';
+import { SessionStore } from '#commons/storage/session-store';
 import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
+import { callbackCompletion } from '#commons/reauth/reauthentication';
+import { createReauthCompletion, liveSession } from '#commons/reauth/reauth-wiring';
 import { withQueryParameter } from '#commons/web-login/return-to';
 import { callbackQuery } from '#commons/web-login/api-schemas';
 import { callbackUrl, completeWebLogin } from '#commons/web-login/web-login';
 
 const config = readConfig(signInEnv.and(webOriginsEnv));
 const doc = createDocumentClient();
-const deps = { ...(await createSignInDependencies(config, doc)), states: new LoginStateStore(doc, config.TABLE_NAME) };
+const signIn = await createSignInDependencies(config, doc);
+const sessionStore = new SessionStore(doc, config.TABLE_NAME);
+const reauth = createReauthCompletion(signIn, doc, config.TABLE_NAME);
+const deps = {
+  ...signIn,
+  states: new LoginStateStore(doc, config.TABLE_NAME),
+  // A state issued by POST /v1/reauth/start comes back here too, and finishes a re-authentication.
+  reauth: callbackCompletion(reauth, (sessionId) => liveSession(sessionStore, sessionId)),
+};
 const redirectUri = callbackUrl(config.PUBLIC_BASE_URL);
 const cookies = new BrowserCookies(config.PUBLIC_BASE_URL);
 /** Every answer of the callback ends the sign-in attempt, so it clears the login cookie. */
@@ -37,15 +49,21 @@ export const handler = httpHandler(async (event) => {
         ...(params.code !== undefined ? { code: params.code } : {}),
         cancelled: params.error !== undefined || params.error_code !== undefined,
         ...(bindingNonce !== undefined ? { bindingNonce } : {}),
-      }),
+        }),
+      metrics,
+      (done) => done.outcome === 'signed_in',
     );
     if (result.outcome === 'cancelled') {
-      logger.info('web sign-in cancelled');
+      logger.info(result.reauthentication ? 're-authentication cancelled' : 'web sign-in cancelled');
       return {
         statusCode: 302,
-        headers: { location: withQueryParameter(result.returnTo, 'login_error', 'cancelled'), ...REDIRECT_HEADERS },
+        headers: { location: withQueryParameter(result.returnTo, result.reauthentication ? 'reauth_error' : 'login_error', 'cancelled'), ...REDIRECT_HEADERS },
         cookies: [clearLoginCookie],
       };
+    }
+    if (result.outcome === 'reauthenticated') {
+      logger.info('session re-authenticated', { sessionId: result.sessionId, via: 'dialog' });
+      return { statusCode: 302, headers: { location: withQueryParameter(result.returnTo, 'reauth', 'done'), ...REDIRECT_HEADERS }, cookies: [clearLoginCookie] };
     }
     const { session, user, sessionToken } = result.signIn;
     logger.info('session created', { sessionId: session.id, userId: user.id, facebookUserId: user.facebookUserId, userCreated: result.signIn.userCreated, via: 'web' });

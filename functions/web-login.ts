@@ -7,19 +7,12 @@ import { browserErrorResponse } from '#commons/web-login/login-pages';
 import { LOGIN_STATE_TTL_MS } from '#commons/web-login/oauth-state';
 import { LoginStateStore } from '#commons/storage/login-state-store';
 import { loginQuery } from '#commons/web-login/api-schemas';
-import { beginWebLogin, callbackUrl, type WebLoginSettings } from '#commons/web-login/web-login';
+import { beginWebLogin, webLoginSettings } from '#commons/web-login/web-login';
 
 const config = readConfig(storeEnv.and(facebookDialogEnv).and(webOriginsEnv));
 const states = new LoginStateStore(createDocumentClient(), config.TABLE_NAME);
 const cookies = new BrowserCookies(config.PUBLIC_BASE_URL);
-const settings: WebLoginSettings = {
-  appId: config.FACEBOOK_APP_ID,
-  graphApiVersion: config.GRAPH_API_VERSION,
-  dialogBaseUrl: config.FACEBOOK_DIALOG_URL,
-  scopes: config.FACEBOOK_SCOPES,
-  redirectUri: callbackUrl(config.PUBLIC_BASE_URL),
-  allowedOrigins: config.RETURN_TO_ALLOWED_ORIGINS,
-};
+const settings = webLoginSettings(config);
 
 /**
  * `GET /v1/auth/facebook/login?returnTo=`: starts a browser sign-in. Sends the browser to

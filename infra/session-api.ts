@@ -30,6 +30,21 @@ export interface SessionApiProps {
 }
 
 /**
+ * A route's `maxAuthAgeSeconds` is enforced by its handler with the `authTime` the session
+ * authorizer hands it: without the authorizer there is no authTime to check, so such a route
+ * fails the synth rather than deploy unprotected.
+ */
+function checkFreshness(route: RouteDefinition): void {
+  if (route.maxAuthAgeSeconds === undefined) return;
+  if (!Number.isInteger(route.maxAuthAgeSeconds) || route.maxAuthAgeSeconds <= 0) {
+    throw new Error(`${route.method} ${route.path}: maxAuthAgeSeconds must be a positive whole number of seconds, got ${route.maxAuthAgeSeconds}`);
+  }
+  if (route.auth !== 'session') {
+    throw new Error(`${route.method} ${route.path}: maxAuthAgeSeconds needs auth 'session' (the authorizer supplies authTime)`);
+  }
+}
+
+/**
  * The HTTP API, built from the route table so a route cannot exist here and not in the local
  * server. Routes with `auth: 'session'` go through the session authorizer.
  *
@@ -136,6 +151,7 @@ export class SessionApi extends Construct {
 
     const routes = new Map<RouteDefinition, apigw.HttpRoute>();
     for (const route of props.routes) {
+      checkFreshness(route);
       const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
@@ -146,7 +162,7 @@ export class SessionApi extends Construct {
       if (route.auth === 'none') {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is declared auth 'none' in functions/routes.ts: the health check is public, sign-in is authenticated by the Facebook access token it carries, the /sessions/current routes check the session token (Bearer or cookie) themselves so they can answer with an exact error code, browser sign-in is where a session is obtained (its start needs nothing, its callback is authenticated by the single-use state bound to the browser and Facebook's code), Facebook's callbacks are authenticated by the signed_request (HMAC under the app secret) they carry, and a data-deletion status page is found only by its unguessable confirmation code.`,
+          reason: `${route.method} ${route.path} is declared auth 'none' in functions/routes.ts: the health check is public, sign-in is authenticated by the Facebook access token it carries, the /sessions/current routes check the session token (Bearer or cookie) themselves so they can answer with an exact error code, browser sign-in is where a session is obtained (its start needs nothing, its callback is authenticated by the single-use state bound to the browser and Facebook's code), the /reauth routes check the session token themselves like /sessions/current, Facebook's callbacks are authenticated by the signed_request (HMAC under the app secret) they carry, and a data-deletion status page is found only by its unguessable confirmation code.`,
         });
       }
       routes.set(route, httpRoute);

@@ -117,6 +117,23 @@ export class SessionGuardStack extends Stack {
         this.facebookApp.configureDialog(fn);
         fn.addEnvironment('FACEBOOK_SCOPES', facebookScopes.join(','));
       },
+      // Re-authentication. The start issues the nonce and names the dialog (no secret, no KMS, no
+      // Graph); the completion checks the login with Facebook (app secret), seals the new
+      // session-info token (GenerateDataKey only) and refreshes the session. The web-login-callback
+      // completes it too for dialogs that redirect. Both get PUBLIC_BASE_URL below.
+      'reauth-start': (fn) => {
+        sessions.grantReauthStart(fn);
+        this.facebookApp.configureDialog(fn);
+        fn.addEnvironment('FACEBOOK_SCOPES', facebookScopes.join(','));
+      },
+      'reauth-complete': (fn) => {
+        sessions.grantReauthComplete(fn);
+        this.tokenKey.grantSeal(fn);
+        this.facebookApp.grantGraphAccess(fn);
+        fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
+      },
+      // The example sensitive action: the authorizer hands it authTime; it touches nothing.
+      'sensitive-action': () => {},
       'web-login-callback': (fn) => {
         sessions.grantWebSignIn(fn);
         this.tokenKey.grantSeal(fn);
@@ -186,11 +203,11 @@ export class SessionGuardStack extends Stack {
     // Browser sessions: PUBLIC_BASE_URL is the sign-in callback's base and, being https, makes the
     // cookies Secure and __Host- named; the allowed origins decide returnTo and, with the API's own
     // origin, who may change state with the cookie (sign-out, and the authorizer on writes).
-    for (const entry of ['web-login', 'web-login-callback', authorizerEntry, 'get-current-session', 'delete-current-session']) {
+    for (const entry of ['web-login', 'web-login-callback', authorizerEntry, 'get-current-session', 'delete-current-session', 'reauth-start', 'reauth-complete']) {
       if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     }
     if (returnToAllowedOrigins.length > 0) {
-      for (const entry of ['web-login', authorizerEntry, 'delete-current-session']) {
+      for (const entry of ['web-login', authorizerEntry, 'delete-current-session', 'reauth-start', 'reauth-complete']) {
         if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('RETURN_TO_ALLOWED_ORIGINS', returnToAllowedOrigins.join(','));
       }
     }

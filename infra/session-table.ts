@@ -123,10 +123,28 @@ export class SessionTable extends Construct {
   /**
    * Finishes a browser sign-in (web-login-callback): spends the sign-in state with a conditional
    * DeleteItem, then creates the session exactly as create-session does (GetItem, and one
-   * transaction of Puts and a Delete).
+   * transaction of Puts and a Delete). A state issued by reauth-start finishes a re-authentication
+   * instead, exactly as `grantReauthComplete` allows (hence UpdateItem).
    */
   grantWebSignIn(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+  }
+
+  /**
+   * Starts a re-authentication (reauth-start): reads the session (GetItem), writes the nonce item
+   * and the dialog's state item (PutItem). Nothing is updated or deleted.
+   */
+  grantReauthStart(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+  }
+
+  /**
+   * Completes a re-authentication (reauth-complete): reads the session and the nonce (GetItem), then
+   * in one transaction spends the nonce and refreshes the session (two UpdateItems), moves the
+   * session-info token lock (PutItem, DeleteItem).
+   */
+  grantReauthComplete(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
   }
 
   /** Reads a data deletion record (data-deletion-status): `dynamodb:GetItem` only. */

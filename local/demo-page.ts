@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { LocalRoute } from './api-gateway.ts';
 import type { GraphEmulator } from '#local/emulators/graph';
 import { answerLocal, LocalRouteError, parseLocalJson } from './local-json.ts';
+import { REAUTH_PANEL_HTML, REAUTH_PANEL_SCRIPT } from './demo-reauth.ts';
 
 /**
  * The local stack's demo page at `/`: how a newcomer sees the web sign-in work. "Continue with
@@ -16,7 +17,8 @@ import { answerLocal, LocalRouteError, parseLocalJson } from './local-json.ts';
  *
  * Stable hooks for the browser tests: `#continue-with-facebook`, `#notice`, `#status`,
  * `#signed-in`, `#signed-out`, `#user-id`, `#facebook-user-id`, `#session-id`, `#session-expires`
- * (`data-iso`), `#sign-out`, `#end-reason`, `#end-facebook-session`.
+ * (`data-iso`), `#sign-out`, `#end-reason`, `#end-facebook-session`, and the sensitive-action
+ * panel's (local/demo-reauth.ts).
  */
 export const DEMO_POLL_INTERVAL_MS = 3000;
 
@@ -244,11 +246,13 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <button id="end-facebook-session" type="button">End Facebook session</button>
 </div>
 </div>
+${REAUTH_PANEL_HTML}
 </section>
 </div>
 </main>
 <footer>Signing in goes through the Facebook Login emulator, not Facebook. The session lives in an HttpOnly cookie this page cannot read; it asks the API every ${DEMO_POLL_INTERVAL_MS / 1000} seconds whether the session is still live.</footer>
 <script>${SCRIPT}</script>
+<script>${REAUTH_PANEL_SCRIPT}</script>
 </body></html>`;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -256,7 +260,7 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 /** Only this page's own script and style run; it talks to its own origin only. */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  `script-src ${sha256(SCRIPT)}`,
+  `script-src ${sha256(SCRIPT)} ${sha256(REAUTH_PANEL_SCRIPT)}`,
   `style-src ${sha256(STYLE)}`,
   "connect-src 'self'",
   "img-src 'self' data:",

@@ -124,6 +124,7 @@ export function buildOpenApiDocument(routeTable: readonly PublicRoute[] = routes
     tags: [
       { name: 'sessions', description: 'Sign in with a session-info token; use and end the session.' },
       { name: 'browser sign-in', description: "The OAuth code flow through Facebook's login dialog, done by the server." },
+      { name: 're-authentication', description: 'Ask Facebook for the password again (auth_type=reauthenticate with a single-use auth_nonce), and routes that need a recent authentication.' },
       { name: 'facebook callbacks', description: 'What Facebook calls when a person removes the app or asks for their data to be deleted.' },
       { name: 'operations', description: 'Liveness.' },
     ],

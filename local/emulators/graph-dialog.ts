@@ -5,9 +5,14 @@
  * Cancel with `error=access_denied` [doc/seen]. A bad `client_id` or a `redirect_uri` the app does
  * not allow gets an error page and no redirect, as Facebook does.
  *
+ * With `auth_type=reauthenticate` Facebook asks for the password again [doc]: the page then has a
+ * password field (any non-empty password is the test user's; test users have no real one), and
+ * Continue without one shows the page again with `#password-error`. The login's `auth_type` and
+ * `auth_nonce` stay on the token its code is exchanged for (graph-routes.ts).
+ *
  * Stable hooks for browser tests: form `#login-form`, radios `#user-{id}` (name `user_id`) and
- * `#user-new`, text field `#new-user-name`, buttons `#continue` and `#cancel`, error page
- * `#dialog-error`; each also has a `data-testid`.
+ * `#user-new`, text field `#new-user-name`, password field `#password` (re-authentication only),
+ * buttons `#continue` and `#cancel`, error page `#dialog-error`; each also has a `data-testid`.
  */
 import type { GraphState } from './graph-tokens.ts';
 
@@ -118,7 +123,7 @@ h1{font-size:20px;margin:0 0 6px}p{margin:6px 0;color:#606770;font-size:14px}
 fieldset{border:0;padding:0;margin:14px 0}legend{font-weight:bold;font-size:14px;margin-bottom:6px}
 label.user{display:flex;align-items:center;gap:10px;padding:8px;border:1px solid #dddfe2;border-radius:6px;margin-bottom:6px;cursor:pointer}
 label.user:hover{background:#f5f6f7}label.user small{color:#8a8d91;margin-left:auto;font-family:monospace}
-input[type=text]{width:100%;padding:8px;border:1px solid #dddfe2;border-radius:6px;font-size:14px;margin-top:4px}
+input[type=text],input[type=password]{width:100%;padding:8px;border:1px solid #dddfe2;border-radius:6px;font-size:14px;margin-top:4px}
 .note{background:#fff8e1;border:1px solid #f5d77a;border-radius:6px;padding:8px;font-size:13px;color:#5f4b00}
 .actions{display:flex;flex-direction:row-reverse;gap:8px;margin-top:16px}
 button{flex:1;padding:10px;border-radius:6px;font-size:15px;font-weight:bold;cursor:pointer;border:0}
@@ -143,7 +148,7 @@ function errorPage(status: number, error: string, detail: string): DialogReply {
   };
 }
 
-function loginPage(state: GraphState, request: DialogRequest, formAction: string): string {
+function loginPage(state: GraphState, request: DialogRequest, formAction: string, passwordMissing = false): string {
   const app = state.apps.get(request.appId);
   const all = state.usersOf(request.appId);
   const listed = all.slice(-LISTED_USERS).reverse();
@@ -158,7 +163,10 @@ function loginPage(state: GraphState, request: DialogRequest, formAction: string
   const authType = request.metadata.auth_type;
   const note =
     authType === 'reauthenticate'
-      ? '<p class="note" id="reauthenticate-note">auth_type=reauthenticate: Facebook would ask for the password again here.</p>'
+      ? `<p class="note" id="reauthenticate-note">auth_type=reauthenticate: Facebook asks for the password again.</p>
+<label for="password"><strong>Password</strong></label>
+<input type="password" name="password" id="password" data-testid="password" autocomplete="off" placeholder="Re-enter the test user's password">
+${passwordMissing ? '<p class="note" id="password-error" data-testid="password-error">Enter your password to continue.</p>' : ''}`
       : authType
         ? `<p class="note">auth_type=${escapeHtml(authType)}</p>`
         : '';
@@ -207,6 +215,9 @@ export function handleDialog(state: GraphState, method: string, params: URLSearc
         ...stateParam,
       ]),
     };
+  }
+  if (request.metadata.auth_type === 'reauthenticate' && !params.get('password')) {
+    return { status: 200, html: loginPage(state, request, formAction, true) };
   }
   const chosen = params.get('user_id') ?? NEW_USER_VALUE;
   let userId: string;

@@ -309,7 +309,9 @@ function exchangeForLongLived(ctx: RouteContext, app: AppRecord, params: URLSear
     userId: source.record.userId ?? '',
     lifetimeSeconds: LONG_LIVED_SECONDS,
     scopes: source.record.scopes,
-    metadata: source.record.metadata,
+    // auth_type / auth_nonce describe one login: no public sample shows them on a long-lived or
+    // session-info token [seen: real samples lack them], so they stay on the login's own token.
+    metadata: {},
   });
   return tokenAnswer(token, ctx.state.lookup(token)!, ctx.now);
 }
@@ -328,7 +330,7 @@ function attenuate(ctx: RouteContext, app: AppRecord, params: URLSearchParams): 
     userId: source.record.userId ?? '',
     lifetimeSeconds: SESSION_INFO_SECONDS,
     scopes: source.record.scopes,
-    metadata: source.record.metadata,
+    metadata: {}, // as for the long-lived exchange
   });
   return tokenAnswer(token, ctx.state.lookup(token)!, ctx.now);
 }

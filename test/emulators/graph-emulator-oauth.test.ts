@@ -162,10 +162,35 @@ describe('login dialog page', () => {
   });
 });
 
+describe('re-authentication in the dialog', () => {
+  it('asks for the password again with auth_type=reauthenticate and will not continue without one', async () => {
+    const user = fb.createTestUser(APP.appId);
+    const params = { client_id: APP.appId, redirect_uri: REDIRECT, auth_type: 'reauthenticate', auth_nonce: 'abc123', state: 's1' };
+    const page = await (await fetch(dialogUrl(params))).text();
+    expect(page).toContain('id="password"');
+    const action = /<form method="post" action="([^"]+)" id="login-form"/.exec(page)![1]!;
+    const res = await fetch(`${fb.url}${action}`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...hiddenFields(page), action: 'continue', user_id: user.id }),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('id="password-error"');
+    const location = await login(params, { user_id: user.id, password: 'anything' });
+    expect(location.searchParams.get('state')).toBe('s1');
+    expect(location.searchParams.get('code')).toMatch(/^AQ/);
+  });
+
+  it('shows no password field for an ordinary login', async () => {
+    const page = await (await fetch(dialogUrl({ client_id: APP.appId, redirect_uri: REDIRECT }))).text();
+    expect(page).not.toContain('id="password"');
+  });
+});
+
 describe('code exchange', () => {
   it('gives a short-lived bearer token for the chosen user, with the login\'s metadata and scopes', async () => {
     const user = fb.createTestUser(APP.appId);
-    const location = await login({ client_id: APP.appId, redirect_uri: REDIRECT, scope: 'email,user_friends', auth_type: 'reauthenticate', auth_nonce: 'nonce123' }, { user_id: user.id });
+    const location = await login({ client_id: APP.appId, redirect_uri: REDIRECT, scope: 'email,user_friends', auth_type: 'reauthenticate', auth_nonce: 'nonce123' }, { user_id: user.id, password: 'secret' });
     const { status, body } = await exchange({ code: location.searchParams.get('code')! });
     expect(status).toBe(200);
     expect(body).toEqual({ access_token: expect.stringMatching(/^EAA/), token_type: 'bearer', expires_in: expect.any(Number) });
@@ -259,7 +284,7 @@ describe('fb_exchange_token and fb_attenuate_token', () => {
     graph('oauth/access_token', { grant_type: 'fb_exchange_token', client_id: APP.appId, client_secret: APP.appSecret, fb_exchange_token: token, ...query });
   const attenuate = (token: string) => graph('oauth/access_token', { grant_type: 'fb_attenuate_token', client_id: APP.appId, fb_exchange_token: token });
 
-  it('follows a login from code to long-lived to session-info token, keeping auth_type and auth_nonce', async () => {
+  it('follows a login from code to long-lived to session-info token, leaving auth_type and auth_nonce on the login\'s own token', async () => {
     const user = fb.createTestUser(APP.appId);
     const code = (await login({ client_id: APP.appId, redirect_uri: REDIRECT, auth_type: 'rerequest', auth_nonce: 'n1' }, { user_id: user.id })).searchParams.get('code')!;
     const short = (await exchange({ code })).body.access_token;
@@ -274,11 +299,17 @@ describe('fb_exchange_token and fb_attenuate_token', () => {
     expect(sessionInfo.body).toEqual({ access_token: expect.stringMatching(/^EAA/), token_type: 'bearer', expires_in: expect.any(Number) });
 
     const data = (await debugToken(sessionInfo.body.access_token)).body.data;
-    expect(data).toMatchObject({ is_valid: true, user_id: user.id, metadata: { auth_type: 'rerequest', auth_nonce: 'n1' } });
+    expect(data).toMatchObject({ is_valid: true, user_id: user.id });
     expect(data.granular_scopes).toBeUndefined();
+    // No public sample shows metadata on long-lived or session-info tokens: only the login's token has it.
+    expect(data.metadata).toBeUndefined();
+    expect((await debugToken(long.body.access_token)).body.data.metadata).toBeUndefined();
+    expect((await debugToken(short)).body.data).toMatchObject({ metadata: { auth_type: 'rerequest', auth_nonce: 'n1' } });
 
     const info = await graph('oauth/access_token_info', { client_id: APP.appId, access_token: long.body.access_token, appsecret_proof: proof(APP.appSecret, long.body.access_token) });
-    expect(info.body).toMatchObject({ token_type: 'bearer', auth_type: 'rerequest', auth_nonce: 'n1' });
+    expect(info.body).toEqual({ access_token: long.body.access_token, token_type: 'bearer', expires_in: expect.any(Number) });
+    const shortInfo = await graph('oauth/access_token_info', { client_id: APP.appId, access_token: short, appsecret_proof: proof(APP.appSecret, short) });
+    expect(shortInfo.body).toMatchObject({ token_type: 'bearer', auth_type: 'rerequest', auth_nonce: 'n1' });
   });
 
   it('needs the app secret for fb_exchange_token', async () => {

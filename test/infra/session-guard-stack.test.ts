@@ -118,13 +118,29 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   // Browser sign-in: the start writes the state item and nothing else (no secret, no KMS); the
   // callback spends it (DeleteItem) and opens the session as create-session does.
   'web-login': ['dynamodb:PutItem'],
+  // It also finishes re-authentications whose dialog redirects (UpdateItem: the nonce and session).
   'web-login-callback': [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
     'kms:GenerateDataKey',
     'secretsmanager:GetSecretValue',
   ],
+  // Re-authentication: the start reads the session and writes the nonce and state items (no
+  // secret, no KMS, no Graph); the completion checks the login with Facebook, seals the new
+  // session-info token and spends the nonce with the session refresh in one transaction.
+  'reauth-start': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  'reauth-complete': [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'kms:GenerateDataKey',
+    'secretsmanager:GetSecretValue',
+  ],
+  // The example sensitive action: the authorizer hands it authTime; it may touch nothing.
+  'sensitive-action': [],
   // The scheduled revalidation: the dispatcher only queues shares; the worker reads the sweep
   // index, opens sealed tokens (the one function with kms:Decrypt), asks Facebook and revokes.
   'revalidation-dispatcher': ['sqs:SendMessage'],
@@ -178,6 +194,18 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'SESSION_MAX_AGE_SECONDS',
     'TABLE_NAME',
   ],
+  'reauth-start': ['FACEBOOK_APP_ID', 'FACEBOOK_SCOPES', 'GRAPH_API_VERSION', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'reauth-complete': [
+    'FACEBOOK_APP_ID',
+    'FACEBOOK_APP_SECRET_ARN',
+    'GRAPH_API_VERSION',
+    'KMS_KEY_ID',
+    'POWERTOOLS_SERVICE_NAME',
+    'PUBLIC_BASE_URL',
+    'SESSION_MAX_AGE_SECONDS',
+    'TABLE_NAME',
+  ],
+  'sensitive-action': ['POWERTOOLS_SERVICE_NAME'],
   'revalidation-dispatcher': ['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL'],
   'revalidation-worker': [
     'FACEBOOK_APP_ID',
@@ -199,7 +227,7 @@ const QUERIED_INDEX: Record<string, string> = {
 };
 
 /** Functions that may read the Facebook app secret: Graph callers and the signed-request callbacks. */
-const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'revalidation-worker', 'web-login-callback'];
+const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'reauth-complete', 'revalidation-worker', 'web-login-callback'];
 
 describe('session table', () => {
   it('is on-demand with pk/sk, TTL on ttl, point-in-time recovery and deletion protection', () => {
@@ -312,7 +340,7 @@ describe('token key', () => {
     });
   });
 
-  it.each(['create-session', 'web-login-callback'])('lets %s only generate data keys, and only for session-info tokens', (entry) => {
+  it.each(['create-session', 'web-login-callback', 'reauth-complete'])('lets %s only generate data keys, and only for session-info tokens', (entry) => {
     const kmsStatements = statementsForRole(template, roleId(entry)).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('kms:')),
     );
@@ -472,7 +500,7 @@ describe('functions', () => {
     const apiUrl = {
       'Fn::Join': ['', ['https://', { Ref: singleLogicalId('AWS::ApiGatewayV2::Api') }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
     };
-    for (const entry of ['web-login', 'web-login-callback', 'authorizer', 'get-current-session', 'delete-current-session']) {
+    for (const entry of ['web-login', 'web-login-callback', 'authorizer', 'get-current-session', 'delete-current-session', 'reauth-start', 'reauth-complete']) {
       expect({ entry, url: functionProps(entry).Environment.Variables.PUBLIC_BASE_URL }).toEqual({ entry, url: apiUrl });
     }
     const login = functionProps('web-login').Environment.Variables as Record<string, unknown>;

@@ -113,7 +113,7 @@ describe('stack inputs', () => {
     const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     const variablesOf = (entry: string) =>
       functions[stack.getLogicalId(stack.functionFor(entry).function.node.defaultChild as lambda.CfnFunction)]!.Properties.Environment.Variables as Record<string, unknown>;
-    for (const entry of ['web-login', 'authorizer', 'delete-current-session']) {
+    for (const entry of ['web-login', 'authorizer', 'delete-current-session', 'reauth-start', 'reauth-complete']) {
       expect(variablesOf(entry).RETURN_TO_ALLOWED_ORIGINS).toBe('https://app.example.com,https://admin.example.com');
     }
     // The callback and the read-only route need no list of origins.

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { facebookEnv } from '#commons/platform/config';
+import { AccessTokenInfoClient } from './access-token-info.ts';
 import { DebugTokenClient } from './debug-token.ts';
 import { FacebookOAuthClient } from './facebook-oauth.ts';
 import { GraphBatchChecker, type GraphBatchCheckerOptions } from './graph-batch.ts';
@@ -14,6 +15,8 @@ import { instrumentGraphFetch } from './graph-telemetry.ts';
 export interface FacebookGraph {
   readonly tokens: DebugTokenClient;
   readonly oauth: FacebookOAuthClient;
+  /** `/oauth/access_token_info`: which auth_nonce a login's token carries (re-authentication). */
+  readonly loginTokens: AccessTokenInfoClient;
   batchChecker(options?: GraphBatchCheckerOptions): GraphBatchChecker;
 }
 
@@ -32,6 +35,7 @@ export function createGraphClient(config: z.output<typeof facebookEnv>, appSecre
   return {
     tokens,
     oauth: new FacebookOAuthClient(transport),
+    loginTokens: new AccessTokenInfoClient(transport),
     batchChecker: (options) => new GraphBatchChecker(transport, tokens, options),
   };
 }

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { REVOCATION_REASONS } from '#commons/sessions/model';
+import type { ReauthFailureReason } from './errors.ts';
 
 /**
  * The parts of the public HTTP contract every route shares: the error body and its codes. The
@@ -23,9 +25,12 @@ export const ERROR_STATUS = {
   wrong_app: 401,
   unauthenticated: 401,
   session_revoked: 401,
+  reauth_failed: 401,
+  reauthentication_required: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  reauth_unsupported: 409,
   payload_too_large: 413,
   internal_error: 500,
   facebook_unavailable: 503,
@@ -33,8 +38,8 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
-/** Why a session was revoked (`reason` of `session_revoked`). */
-export const REVOCATION_REASON_VALUES = ['password_changed', 'app_removed', 'logged_out', 'expired', 'checkpointed', 'invalidated', 'unconfirmed_user', 'invalid'] as const;
+/** Why a re-authentication was refused (`reason` of `reauth_failed`). */
+export const REAUTH_FAILURE_REASON_VALUES = ['nonce_missing', 'nonce_unknown', 'nonce_expired', 'nonce_replayed', 'user_mismatch', 'invalid_token', 'not_reauthenticated'] as const satisfies readonly ReauthFailureReason[];
 
 export const errorAnswer = z
   .object({
@@ -45,7 +50,11 @@ export const errorAnswer = z
         .array(z.object({ field: z.string(), message: z.string() }))
         .optional()
         .meta({ description: 'With `invalid_request`: which fields are wrong.' }),
-      reason: z.enum(REVOCATION_REASON_VALUES).optional().meta({ description: 'With `session_revoked`: why.' }),
+      reason: z
+        .enum([...REVOCATION_REASONS, ...REAUTH_FAILURE_REASON_VALUES])
+        .optional()
+        .meta({ description: 'With `session_revoked`: why the session was revoked; with `reauth_failed`: why the re-authentication was refused.' }),
+      maxAgeSeconds: z.number().int().optional().meta({ description: 'With `reauthentication_required`: how recent the sign-in must be.' }),
     }),
   })
   .meta({ id: 'Error' });

@@ -66,6 +66,11 @@ export const sessionEnv = z.object({
   SESSION_MAX_AGE_SECONDS: positiveInt.default(DEFAULT_SESSION_MAX_AGE_SECONDS),
 });
 
+/** Re-authentication (POST /v1/reauth/start): how long an issued auth_nonce may be used. */
+export const reauthEnv = z.object({
+  REAUTH_NONCE_TTL_SECONDS: positiveInt.max(3600).default(600),
+});
+
 export const revocationEnv = z.object({
   /** How long a revocation record is kept for audit. */
   REVOCATION_RETENTION_DAYS: positiveInt.default(DEFAULT_REVOCATION_RETENTION_DAYS),

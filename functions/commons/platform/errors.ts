@@ -14,6 +14,8 @@ export abstract class SessionGuardError extends Error {
   abstract readonly code: string;
   /** Extra response headers (Retry-After, for example). */
   readonly headers: Readonly<Record<string, string>> = {};
+  /** Extra fields of the JSON error body, beside `code` and `message`. */
+  readonly details: Readonly<Record<string, unknown>> = {};
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -120,6 +122,47 @@ export class ForbiddenError extends statusError('ForbiddenError', 403, 'forbidde
 export class NotFoundError extends statusError('NotFoundError', 404, 'not_found') {}
 
 export class MethodNotAllowedError extends statusError('MethodNotAllowedError', 405, 'method_not_allowed') {}
+
+/**
+ * Why a re-authentication (`POST /v1/reauth/complete`, or the dialog's callback for one started by
+ * `POST /v1/reauth/start`) was refused. Nothing about the session changed.
+ * - `nonce_missing`: Facebook reports no `auth_nonce` on the login's token.
+ * - `nonce_unknown`: not a nonce we issued, or one issued to another session.
+ * - `nonce_expired`: issued, but its 10 minutes are over.
+ * - `nonce_replayed`: already spent by an earlier re-authentication (logged as a security event).
+ * - `user_mismatch`: the login is another Facebook user's than the session's.
+ * - `invalid_token`: Facebook does not accept the token, or it is not a user token of our app.
+ * - `not_reauthenticated`: Facebook says the login was not a re-authentication.
+ */
+export type ReauthFailureReason =
+  | 'nonce_missing'
+  | 'nonce_unknown'
+  | 'nonce_expired'
+  | 'nonce_replayed'
+  | 'user_mismatch'
+  | 'invalid_token'
+  | 'not_reauthenticated';
+
+export class ReauthFailedError extends statusError('ReauthFailedError', 401, 'reauth_failed') {
+  constructor(
+    readonly reason: ReauthFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A mobile session asked to re-authenticate without saying it will open the dialog in a web view. */
+export class ReauthUnsupportedError extends statusError('ReauthUnsupportedError', 409, 'reauth_unsupported') {}
+
+/** The session's last Facebook authentication is older than the route allows. */
+export class ReauthenticationRequiredError extends statusError('ReauthenticationRequiredError', 401, 'reauthentication_required') {
+  override readonly details: Readonly<Record<string, unknown>>;
+  constructor(readonly maxAgeSeconds: number) {
+    super(`This needs a sign-in from the last ${maxAgeSeconds} seconds. Confirm it's you with Facebook (POST /v1/reauth/start), then try again.`);
+    this.details = { maxAgeSeconds };
+  }
+}
 
 /** A conditional write lost a race; callers retry or surface it. Never reaches a client as-is. */
 export class ConcurrentUpdateError extends Error {

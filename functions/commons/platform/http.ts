@@ -41,6 +41,7 @@ export function errorResponse(error: unknown): HttpResult {
     const extra: Record<string, unknown> = {};
     if (error instanceof InvalidRequestError && error.issues.length > 0) extra.issues = error.issues;
     if ('reason' in error && typeof error.reason === 'string') extra.reason = error.reason;
+    Object.assign(extra, error.details);
     const level = error.status >= 500 ? 'warn' : 'info';
     logger[level]('request refused', { errorCode: error.code, status: error.status });
     return json(error.status, errorBody(error.code, error.message, extra), { ...error.headers });

@@ -3,7 +3,7 @@ import * as z from 'zod';
 /** The sign-in and session routes' request and answer shapes (see `functions/commons/platform/api-schemas.ts`). */
 
 /** Facebook tokens are URL-safe ASCII; anything else is refused before it reaches Facebook. */
-const facebookToken = z
+export const facebookToken = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
   .max(2048, 'is too long')
@@ -27,7 +27,7 @@ export const createSessionBody = z
   })
   .meta({ id: 'CreateSession', description: 'Exactly one of `sessionInfoToken` and `accessToken`.' });
 
-const isoTime = z.iso.datetime();
+export const isoTime = z.iso.datetime();
 
 export const createSessionAnswer = z
   .object({

@@ -12,6 +12,13 @@ export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 export type SessionStatus = 'active' | 'revoked';
 
+/**
+ * What the session was opened from: a session-info token made on a phone (`session_info_token`),
+ * a user access token sent by a client (`access_token`), or the browser sign-in (`web`).
+ * Re-authentication needs Facebook's login dialog, which the iOS and Android SDKs cannot show.
+ */
+export type SignInMethod = 'session_info_token' | 'access_token' | 'web';
+
 export interface Session {
   readonly id: string;
   readonly userId: string;
@@ -23,6 +30,8 @@ export interface Session {
   /** When Facebook last authenticated the person, as far as we know. */
   readonly authTime: number;
   readonly status: SessionStatus;
+  /** Absent on sessions written before it was recorded. */
+  readonly signInMethod?: SignInMethod;
   readonly revokedReason?: RevocationReason;
   readonly revokedAt?: number;
 }

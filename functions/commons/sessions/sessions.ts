@@ -9,7 +9,7 @@ import type { DebugTokenAnswer, DebugTokenChecks } from '#commons/facebook/debug
 import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { judgeDebugToken, type TokenVerdict, type ValidTokenInfo } from '#commons/facebook/token-verdict';
-import type { Session, User } from './model.ts';
+import type { Session, SignInMethod, User } from './model.ts';
 import type { SessionRepository } from './ports.ts';
 import { issueSessionToken, newSessionId, newUserId, sessionIdOf, sha256Hex, tokenMatchesHash } from './session-tokens.ts';
 import type { TokenVault } from '#commons/crypto/vault';
@@ -41,14 +41,18 @@ const MAX_ATTEMPTS = 3;
  * the person, and open a session that lives no longer than the token. Nothing is written unless
  * every step succeeds.
  */
-export async function signInWithSessionInfoToken(deps: SessionServiceDeps, sessionInfoToken: string): Promise<SignInResult> {
+export async function signInWithSessionInfoToken(
+  deps: SessionServiceDeps,
+  sessionInfoToken: string,
+  signInMethod: SignInMethod = 'session_info_token',
+): Promise<SignInResult> {
   const now = deps.now ?? Date.now;
   const facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, now());
   const sessionInfoTokenHash = sha256Hex(sessionInfoToken);
 
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openSession(deps, facebookToken, sessionInfoToken, sessionInfoTokenHash, now());
+      return await openSession(deps, facebookToken, { sessionInfoToken, sessionInfoTokenHash, signInMethod }, now());
     } catch (error) {
       // A racing sign-in for the same person or token won; re-read and try again on top of it.
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -59,8 +63,7 @@ export async function signInWithSessionInfoToken(deps: SessionServiceDeps, sessi
 async function openSession(
   deps: SessionServiceDeps,
   facebookToken: ValidTokenInfo,
-  sessionInfoToken: string,
-  sessionInfoTokenHash: string,
+  { sessionInfoToken, sessionInfoTokenHash, signInMethod }: { sessionInfoToken: string; sessionInfoTokenHash: string; signInMethod: SignInMethod },
   nowMs: number,
 ): Promise<SignInResult> {
   const [existingUser, replacesSessionId] = await Promise.all([
@@ -82,6 +85,7 @@ async function openSession(
     // The token's issue time is the latest moment Facebook is known to have vouched for the person.
     authTime: Math.min(issuedAt, nowMs),
     status: 'active',
+    signInMethod,
   };
   const sealedToken = await deps.vault.seal(sessionInfoToken, { sessionId, userId: user.id });
   await deps.store.createSession({
@@ -97,7 +101,7 @@ async function openSession(
  * trouble answers 503; a refusal of our own credentials (GraphMisconfiguredError) is left to
  * become 500, never blamed on the client.
  */
-export async function verifySessionInfoToken(deps: SessionServiceDeps, sessionInfoToken: string, nowMs: number): Promise<ValidTokenInfo> {
+export async function verifySessionInfoToken(deps: Pick<SessionServiceDeps, 'graph' | 'appId'>, sessionInfoToken: string, nowMs: number): Promise<ValidTokenInfo> {
   const answer = await facebookAnswer(() => deps.graph.debugToken(sessionInfoToken));
   const token = acceptedToken(answer, judgeDebugToken(answer, { appId: deps.appId }));
   if (token.type !== 'USER') {
@@ -137,7 +141,7 @@ function acceptedToken(answer: DebugTokenAnswer, verdict: TokenVerdict): ValidTo
  * token, a user access token can (docs/facebook-graph.md, "Session-info or user token"). A token
  * that can read the person's data is refused and never stored.
  */
-async function proveSessionInfoToken(deps: SessionServiceDeps, token: string): Promise<void> {
+async function proveSessionInfoToken(deps: Pick<SessionServiceDeps, 'graph'>, token: string): Promise<void> {
   let probe;
   try {
     probe = await facebookAnswer(() => deps.graph.probeAsAccessToken(token));

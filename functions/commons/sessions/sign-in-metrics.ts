@@ -7,10 +7,16 @@ import { count, countBy, MetricName, type MetricsSink, metrics, type SignInChann
  * An error that is not a SessionGuardError becomes a 500 `internal_error` at the edge, so it is
  * counted as one.
  */
-export async function countedSignIn<T>(channel: SignInChannel, signIn: () => Promise<T>, sink: MetricsSink = metrics): Promise<T> {
+export async function countedSignIn<T>(
+  channel: SignInChannel,
+  signIn: () => Promise<T>,
+  sink: MetricsSink = metrics,
+  // The browser callback also ends cancelled logins and re-authentications: no session opens.
+  openedSession: (result: T) => boolean = () => true,
+): Promise<T> {
   try {
     const result = await signIn();
-    countBy(MetricName.SessionsCreated, 'channel', channel, 1, sink);
+    if (openedSession(result)) countBy(MetricName.SessionsCreated, 'channel', channel, 1, sink);
     return result;
   } catch (error) {
     const code = error instanceof SessionGuardError ? error.code : 'internal_error';

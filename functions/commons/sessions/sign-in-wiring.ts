@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
 import { facebookEnv, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
+import type { AccessTokenInfoClient } from '#commons/facebook/access-token-info';
 import type { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { SessionStore } from '#commons/storage/session-store';
@@ -16,6 +17,8 @@ export type SignInConfig = z.output<typeof signInEnv>;
 export interface SignInDependencies {
   readonly sessions: SessionServiceDeps;
   readonly oauth: FacebookOAuthClient;
+  /** `/oauth/access_token_info`: which auth_nonce a login carried (re-authentication). */
+  readonly accessTokenInfo: AccessTokenInfoClient;
 }
 
 /** Builds them once per cold start; the app secret is fetched here, before the first request. */
@@ -31,5 +34,6 @@ export async function createSignInDependencies(config: SignInConfig, doc: Dynamo
       sessionMaxAgeMs: config.SESSION_MAX_AGE_SECONDS * 1000,
     },
     oauth: graph.oauth,
+    accessTokenInfo: graph.loginTokens,
   };
 }

@@ -13,6 +13,7 @@
  * | session-info token lock  | SITOKEN#<sha256>       | SITOKEN    | TTL; one live session per token           |
  * | data deletion record     | DELETION#<code>        | DELETION   | TTL; names no person (status page)        |
  * | web sign-in state        | OAUTHSTATE#<sha256>    | OAUTHSTATE | TTL 10 min; spent by a conditional delete |
+ * | re-authentication nonce  | REAUTH#<sha256>        | REAUTH     | TTL expiry + 1 day; spent, then kept      |
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
@@ -30,6 +31,7 @@ export const KEY_PREFIX = {
   sessionInfoToken: 'SITOKEN',
   dataDeletion: 'DELETION',
   loginState: 'OAUTHSTATE',
+  reauthNonce: 'REAUTH',
 } as const;
 
 export type EntityName = keyof typeof KEY_PREFIX;

@@ -1,7 +1,7 @@
 import type { RevocationReason } from '#commons/platform/errors';
 import type { StoredSessionRef } from '#commons/facebook-callbacks/ports';
 import type { SweepEntry } from '#commons/revalidation/ports';
-import type { NewSession, Session, SessionStatus } from '#commons/sessions/model';
+import type { NewSession, Session, SessionStatus, SignInMethod } from '#commons/sessions/model';
 import { enumField, numberField, optionalNumberField, optionalStringField, type StoredItem, stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
 import { SWEEP_INDEX, TTL_ATTRIBUTE } from './schema.ts';
@@ -14,6 +14,7 @@ import { fromEpochSeconds, toEpochSeconds } from './ttl.ts';
  * erasing a person). Storage keys never reach the domain objects.
  */
 const STATUSES: readonly SessionStatus[] = ['active', 'revoked'];
+const SIGN_IN_METHODS: readonly SignInMethod[] = ['session_info_token', 'access_token', 'web'];
 
 export function sessionItem(session: NewSession): StoredItem {
   return {
@@ -29,6 +30,7 @@ export function sessionItem(session: NewSession): StoredItem {
     expiresAt: session.expiresAt,
     authTime: session.authTime,
     status: 'active',
+    ...(session.signInMethod !== undefined ? { signInMethod: session.signInMethod } : {}),
     sealedToken: session.sealedToken,
     sessionInfoTokenHash: session.sessionInfoTokenHash,
     [TTL_ATTRIBUTE]: toEpochSeconds(session.expiresAt),
@@ -37,7 +39,7 @@ export function sessionItem(session: NewSession): StoredItem {
 
 /** What `sessionFromItem` reads: everything but the sealed token and the index keys. */
 export const SESSION_ATTRIBUTES = [
-  'sessionId', 'userId', 'facebookUserId', 'tokenHash', 'createdAt', 'expiresAt', 'authTime', 'status', 'revokedReason', 'revokedAt', TTL_ATTRIBUTE,
+  'sessionId', 'userId', 'facebookUserId', 'tokenHash', 'createdAt', 'expiresAt', 'authTime', 'status', 'signInMethod', 'revokedReason', 'revokedAt', TTL_ATTRIBUTE,
 ] as const;
 
 export function sessionFromItem(item: StoredItem): Session {
@@ -51,6 +53,8 @@ export function sessionFromItem(item: StoredItem): Session {
     expiresAt: numberField(item, 'expiresAt'),
     authTime: numberField(item, 'authTime'),
     status: enumField(item, 'status', STATUSES),
+    // Absent on sessions written before it was recorded.
+    ...(item.signInMethod !== undefined ? { signInMethod: enumField(item, 'signInMethod', SIGN_IN_METHODS) } : {}),
     // Written only by the revocation store, from a RevocationReason.
     ...(revokedReason !== undefined
       ? { revokedReason: revokedReason as RevocationReason, revokedAt: optionalNumberField(item, 'revokedAt') }

@@ -14,6 +14,14 @@ export interface LoginStateRecord {
   readonly createdAt: number;
   /** Epoch ms; the item's TTL follows it. */
   readonly expiresAt: number;
+  /** Set when the dialog was opened to re-authenticate this session (POST /v1/reauth/start). */
+  readonly reauth?: LoginStateReauth;
+}
+
+export interface LoginStateReauth {
+  readonly sessionId: string;
+  /** SHA-256 (hex) of the `auth_nonce` sent to the dialog. */
+  readonly authNonceHash: string;
 }
 
 export type LoginStateConsumption =

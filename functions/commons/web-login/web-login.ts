@@ -4,7 +4,7 @@ import { isCodeUsedError, isDebugOnlyTokenError, isExpiredTokenError, isTokenOfA
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { hashLoginValue, isLoginRandomValue, LOGIN_STATE_TTL_MS, newLoginAttempt } from './oauth-state.ts';
 import { codeChallengeS256, newCodeVerifier } from './pkce.ts';
-import type { LoginStateRepository } from './ports.ts';
+import type { LoginStateReauth, LoginStateRepository } from './ports.ts';
 import { checkReturnTo } from './return-to.ts';
 import { type SessionServiceDeps, type SignInResult, signInWithSessionInfoToken } from '#commons/sessions/sessions';
 
@@ -42,6 +42,25 @@ export interface WebLoginSettings {
   readonly allowedOrigins: readonly string[];
 }
 
+/** The settings from the environment of a function that opens the dialog (facebookDialogEnv, webOriginsEnv). */
+export function webLoginSettings(config: {
+  readonly FACEBOOK_APP_ID: string;
+  readonly GRAPH_API_VERSION: string;
+  readonly FACEBOOK_DIALOG_URL: string;
+  readonly FACEBOOK_SCOPES: readonly string[];
+  readonly PUBLIC_BASE_URL: string;
+  readonly RETURN_TO_ALLOWED_ORIGINS: readonly string[];
+}): WebLoginSettings {
+  return {
+    appId: config.FACEBOOK_APP_ID,
+    graphApiVersion: config.GRAPH_API_VERSION,
+    dialogBaseUrl: config.FACEBOOK_DIALOG_URL,
+    scopes: config.FACEBOOK_SCOPES,
+    redirectUri: callbackUrl(config.PUBLIC_BASE_URL),
+    allowedOrigins: config.RETURN_TO_ALLOWED_ORIGINS,
+  };
+}
+
 export interface BegunWebLogin {
   /** Where to send the browser. */
   readonly dialogUrl: string;
@@ -50,10 +69,19 @@ export interface BegunWebLogin {
   readonly expiresAt: number;
 }
 
+/** The dialog opened to re-authenticate a session (POST /v1/reauth/start) rather than to sign in. */
+export interface ReauthDialogRequest {
+  readonly sessionId: string;
+  /** Sent to the dialog as `auth_nonce`; only its hash is stored. */
+  readonly authNonce: string;
+  readonly authNonceHash: string;
+}
+
 export async function beginWebLogin(
   deps: { readonly states: Pick<LoginStateRepository, 'putLoginState'>; readonly now?: () => number },
   settings: WebLoginSettings,
   returnTo: string,
+  reauthentication?: ReauthDialogRequest,
 ): Promise<BegunWebLogin> {
   const verdict = checkReturnTo(returnTo, settings.allowedOrigins);
   if (!verdict.ok) {
@@ -70,6 +98,7 @@ export async function beginWebLogin(
     returnTo: verdict.returnTo,
     createdAt: now,
     expiresAt,
+    ...(reauthentication ? { reauth: { sessionId: reauthentication.sessionId, authNonceHash: reauthentication.authNonceHash } } : {}),
   });
   const query = new URLSearchParams({
     client_id: settings.appId,
@@ -80,6 +109,11 @@ export async function beginWebLogin(
     code_challenge: codeChallengeS256(codeVerifier),
     code_challenge_method: 'S256',
   });
+  if (reauthentication) {
+    // Facebook asks for the password again and reports the nonce on the login's token [docs/reauth.md].
+    query.set('auth_type', 'reauthenticate');
+    query.set('auth_nonce', reauthentication.authNonce);
+  }
   return { dialogUrl: `${settings.dialogBaseUrl}/${settings.graphApiVersion}/dialog/oauth?${query}`, bindingNonce, expiresAt };
 }
 
@@ -94,17 +128,28 @@ export interface WebLoginCallback {
 
 export type WebLoginOutcome =
   | { readonly outcome: 'signed_in'; readonly returnTo: string; readonly signIn: SignInResult }
-  | { readonly outcome: 'cancelled'; readonly returnTo: string };
+  | { readonly outcome: 'reauthenticated'; readonly returnTo: string; readonly sessionId: string }
+  | { readonly outcome: 'cancelled'; readonly returnTo: string; readonly reauthentication: boolean };
+
+/**
+ * Finishes a re-authentication whose dialog came back through the callback (implemented in
+ * functions/commons/reauth). Gets the login's own token, before any exchange.
+ */
+export interface ReauthCallbackCompletion {
+  completeFromCallback(reauth: LoginStateReauth, loginToken: ExchangedToken): Promise<{ readonly sessionId: string }>;
+}
 
 export interface CompleteWebLoginDeps {
   readonly states: Pick<LoginStateRepository, 'consumeLoginState'>;
   readonly oauth: FacebookTokenExchanges;
   readonly sessions: SessionServiceDeps;
+  /** Without it, a callback whose state names a re-authentication is refused. */
+  readonly reauth?: ReauthCallbackCompletion;
 }
 
 export async function completeWebLogin(deps: CompleteWebLoginDeps, redirectUri: string, callback: WebLoginCallback): Promise<WebLoginOutcome> {
   const returnTo = await spendState(deps, callback);
-  if (callback.cancelled) return { outcome: 'cancelled', returnTo: returnTo.returnTo };
+  if (callback.cancelled) return { outcome: 'cancelled', returnTo: returnTo.returnTo, reauthentication: returnTo.reauth !== undefined };
   if (!callback.code) {
     throw new InvalidRequestError('Facebook sent no authorization code back. Start signing in again.', [{ field: 'code', message: 'missing' }]);
   }
@@ -115,12 +160,22 @@ export async function completeWebLogin(deps: CompleteWebLoginDeps, redirectUri: 
   } catch (error) {
     throw codeExchangeFailure(error);
   }
+  // The state says which flow this is: a re-authentication keeps its session and reads the
+  // login's nonce from this very token, before it is exchanged for anything.
+  if (returnTo.reauth) {
+    if (!deps.reauth) throw new WebLoginError('login_state_invalid', 'This re-authentication cannot be completed here. Start it again.');
+    const done = await deps.reauth.completeFromCallback(returnTo.reauth, userToken);
+    return { outcome: 'reauthenticated', returnTo: returnTo.returnTo, sessionId: done.sessionId };
+  }
   const sessionInfoToken = await attenuateUserToken(deps.oauth, userToken);
-  const signIn = await signInWithSessionInfoToken(deps.sessions, sessionInfoToken);
+  const signIn = await signInWithSessionInfoToken(deps.sessions, sessionInfoToken, 'web');
   return { outcome: 'signed_in', returnTo: returnTo.returnTo, signIn };
 }
 
-async function spendState(deps: CompleteWebLoginDeps, callback: WebLoginCallback): Promise<{ returnTo: string; codeVerifier: string }> {
+async function spendState(
+  deps: CompleteWebLoginDeps,
+  callback: WebLoginCallback,
+): Promise<{ returnTo: string; codeVerifier: string; reauth?: LoginStateReauth }> {
   if (!callback.state) {
     throw new WebLoginError('login_state_invalid', 'This sign-in response has no state, so it cannot be matched to a sign-in you started. Start signing in again.');
   }
@@ -190,7 +245,7 @@ export async function attenuateUserToken(oauth: FacebookTokenExchanges, userToke
  */
 export async function signInWithUserAccessToken(deps: { oauth: FacebookTokenExchanges; sessions: SessionServiceDeps }, accessToken: string): Promise<SignInResult> {
   const sessionInfoToken = await attenuateUserToken(deps.oauth, { accessToken });
-  return signInWithSessionInfoToken(deps.sessions, sessionInfoToken);
+  return signInWithSessionInfoToken(deps.sessions, sessionInfoToken, 'access_token');
 }
 
 function userTokenFailure(error: unknown): unknown {

@@ -31,4 +31,11 @@ describe('login state mapper', () => {
     expect(loginStateExpired(loginStateItem(record), NOW + 600_000)).toBe(true);
     expect(loginStateExpired({}, NOW)).toBe(true);
   });
+
+  it('keeps the session and nonce hash of a re-authentication state, and reads them back', () => {
+    const reauth = { ...record, reauth: { sessionId: 'ses_1', authNonceHash: 'a'.repeat(64) } };
+    expect(loginStateItem(reauth)).toMatchObject({ reauthSessionId: 'ses_1', reauthNonceHash: 'a'.repeat(64) });
+    expect(loginStateFromItem(record.stateHash, loginStateItem(reauth))).toStrictEqual(reauth);
+    expect(() => loginStateFromItem(record.stateHash, { ...loginStateItem(record), reauthSessionId: 'ses_1' })).toThrow(CorruptItemError);
+  });
 });

@@ -101,4 +101,14 @@ describe('session mapper', () => {
     expect(lockHashOfSessionItem({})).toBeUndefined();
     expect(lockHashOfSessionItem(undefined)).toBeUndefined();
   });
+
+  it('records how the session was opened, reads it back, and leaves it out for older items', () => {
+    const web = { ...session, signInMethod: 'web' as const };
+    expect(sessionItem(web)).toMatchObject({ signInMethod: 'web' });
+    expect(sessionFromItem(sessionItem(web)).signInMethod).toBe('web');
+    expect(sessionItem(session)).not.toHaveProperty('signInMethod');
+    expect(sessionFromItem(sessionItem(session))).not.toHaveProperty('signInMethod');
+    expect(SESSION_ATTRIBUTES).toContain('signInMethod');
+    expect(() => sessionFromItem({ ...sessionItem(session), signInMethod: 'carrier_pigeon' })).toThrow(CorruptItemError);
+  });
 });

@@ -195,7 +195,7 @@ describe('completeWebLogin', () => {
 
   it('sends a cancelled sign-in back to returnTo, spending the state and calling nobody', async () => {
     const { run, oauth, states } = await callback();
-    await expect(run({ cancelled: true, code: undefined })).resolves.toEqual({ outcome: 'cancelled', returnTo: '/account' });
+    await expect(run({ cancelled: true, code: undefined })).resolves.toEqual({ outcome: 'cancelled', returnTo: '/account', reauthentication: false });
     expect(oauth.calls).toEqual([]);
     expect(states.items.size).toBe(0);
   });
