@@ -23,6 +23,10 @@ export const ROUTE_BUDGETS: Readonly<Record<string, ThrottleSettings>> = {
   // Signed-in traffic: one DynamoDB read or delete each.
   'get-current-session': { rateLimit: 100, burstLimit: 200 },
   'delete-current-session': { rateLimit: 20, burstLimit: 40 },
+  // Re-authentication: signed-in, rare (before a sensitive action); completing it waits on Facebook.
+  'reauth-start': { rateLimit: 10, burstLimit: 20 },
+  'reauth-complete': { rateLimit: 10, burstLimit: 20 },
+  'sensitive-action': { rateLimit: 20, burstLimit: 40 },
   // Facebook's callbacks: low volume, but never to be crowded out.
   'facebook-deauthorize': { rateLimit: 20, burstLimit: 40 },
   'facebook-data-deletion': { rateLimit: 10, burstLimit: 20 },
