@@ -7,6 +7,7 @@ import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { count, countBy, countingFailures, MetricName } from '#commons/platform/metrics';
 import type { DeauthorizeAnswer } from '#commons/facebook-callbacks/api-schemas';
+import { AppRemovalStore } from '#commons/storage/app-removal-store';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
 
@@ -16,6 +17,7 @@ const appSecret = await loadAppSecret(config);
 const deps = {
   sessions: new SessionStore(doc, config.TABLE_NAME),
   revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 24 * 3600 * 1000 }),
+  removals: new AppRemovalStore(doc, config.TABLE_NAME),
 };
 
 /**
@@ -24,7 +26,7 @@ const deps = {
  */
 export const handler = httpHandler(async (event) => {
   const { payload } = countingFailures(MetricName.SignedRequestsRefused, () => readCallbackRequest(event, appSecret));
-  const outcome = await revokeSessionsOfRemovedApp(deps, payload.userId);
+  const outcome = await revokeSessionsOfRemovedApp(deps, payload.userId, payload.issuedAt * 1000);
   // No ids: a data-deletion request often follows, and the logs must not keep the person it erases.
   logger.info('app removed on Facebook', { ...outcome });
   if (outcome.revoked > 0) {

@@ -73,18 +73,27 @@ describe('PersonDataStore on DynamoDB Local', () => {
     await expect(store.deleteUser(user.id, user.facebookUserId)).resolves.toBe(0);
   });
 
-  it('writes an anonymous deletion record, keeps the first one on a repeat, then completes it once', async () => {
+  it('writes a deletion record naming the person while in progress, keeps the first one on a repeat, then completes it once and anonymous', async () => {
     const code = unique('CODE');
-    await expect(store.startDataDeletion(code, 90 * DAY)).resolves.toEqual({ confirmationCode: code, status: 'in_progress', requestedAt: T0, expiresAt: Math.ceil((T0 + 90 * DAY) / 1000) * 1000 });
+    const subject = { facebookUserId: '42', userId: 'usr_x' };
+    await expect(store.startDataDeletion(code, 90 * DAY, subject)).resolves.toEqual({ confirmationCode: code, status: 'in_progress', requestedAt: T0, expiresAt: Math.ceil((T0 + 90 * DAY) / 1000) * 1000 });
     expect(await table.getItem({ pk: `DELETION#${code}`, sk: 'DELETION' })).toEqual({
-      pk: `DELETION#${code}`, sk: 'DELETION', entity: 'dataDeletion', status: 'in_progress', requestedAt: T0, ttl: Math.ceil((T0 + 90 * DAY) / 1000),
+      pk: `DELETION#${code}`, sk: 'DELETION', entity: 'dataDeletion', status: 'in_progress', requestedAt: T0, ttl: Math.ceil((T0 + 90 * DAY) / 1000), ...subject,
     });
     const repeat = new PersonDataStore(table.doc, table.tableName, () => T0 + 5000);
-    await expect(repeat.startDataDeletion(code, DAY)).resolves.toMatchObject({ requestedAt: T0, expiresAt: Math.ceil((T0 + 90 * DAY) / 1000) * 1000 });
+    // A retry after the user record went finds no user id; the first attempt's stays.
+    await expect(repeat.startDataDeletion(code, DAY, { facebookUserId: '42' })).resolves.toMatchObject({ requestedAt: T0, expiresAt: Math.ceil((T0 + 90 * DAY) / 1000) * 1000 });
+    expect(await table.getItem({ pk: `DELETION#${code}`, sk: 'DELETION' })).toMatchObject(subject);
 
     const done = await repeat.completeDataDeletion(code, { sessions: 3, userRecords: 2 });
     expect(done).toEqual({ confirmationCode: code, status: 'completed', requestedAt: T0, completedAt: T0 + 5000, deleted: { sessions: 3, userRecords: 2 }, expiresAt: Math.ceil((T0 + 90 * DAY) / 1000) * 1000 });
     expect(await table.getItem({ pk: `DELETION#${code}`, sk: 'DELETION' })).toMatchObject({ status: 'completed', completedAt: T0 + 5000, sessionsDeleted: 3, userRecordsDeleted: 2 });
+    const completed = await table.getItem({ pk: `DELETION#${code}`, sk: 'DELETION' });
+    expect(completed).not.toHaveProperty('facebookUserId');
+    expect(completed).not.toHaveProperty('userId');
+    // A repeat after completion hands back the record and writes the ids back nowhere.
+    await expect(store.startDataDeletion(code, DAY, subject)).resolves.toEqual(done);
+    expect(await table.getItem({ pk: `DELETION#${code}`, sk: 'DELETION' })).toEqual(completed);
     // A racing duplicate finishing second gets the first one's record, read back from the failed condition.
     await expect(store.completeDataDeletion(code, { sessions: 0, userRecords: 0 })).resolves.toEqual(done);
     await expect(store.getDataDeletion(code)).resolves.toEqual(done);
@@ -95,7 +104,7 @@ describe('PersonDataStore on DynamoDB Local', () => {
     await expect(store.getDataDeletion(code)).resolves.toBeUndefined();
     await expect(store.completeDataDeletion(code, { sessions: 0, userRecords: 0 })).rejects.toThrow(/vanished/);
     expect(await table.getItem({ pk: `DELETION#${code}`, sk: 'DELETION' })).toBeUndefined();
-    await store.startDataDeletion(code, DAY);
+    await store.startDataDeletion(code, DAY, { facebookUserId: '42' });
     const later = new PersonDataStore(table.doc, table.tableName, () => T0 + 2 * DAY);
     await expect(later.getDataDeletion(code)).resolves.toBeUndefined();
   });

@@ -140,6 +140,10 @@ describe('SessionStore on DynamoDB Local', () => {
     await store.deleteSession(session.id);
     expect(await table.getItem({ pk: `SESSION#${session.id}`, sk: 'SESSION' })).toBeUndefined();
     expect(await table.getItem({ pk: `SITOKEN#${session.sessionInfoTokenHash}`, sk: 'SITOKEN' })).toBeUndefined();
+    // The sign-out's outbox item: the stream turns its INSERT into `Session Ended`.
+    expect(await table.getItem({ pk: `ENDED#${session.id}`, sk: 'ENDED' })).toEqual({
+      pk: `ENDED#${session.id}`, sk: 'ENDED', entity: 'sessionEnded', sessionId: session.id, userId: user.id, endedAt: T0, ttl: Math.ceil((T0 + 24 * HOUR) / 1000),
+    });
     await expect(store.deleteSession(session.id)).resolves.toBeUndefined();
   });
 

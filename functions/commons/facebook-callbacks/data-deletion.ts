@@ -65,12 +65,17 @@ export async function deletePersonData(
   facebookUserId: string,
   confirmationCode: string,
 ): Promise<DataDeletionRecord> {
-  const record = await deps.personData.startDataDeletion(confirmationCode, deps.recordRetentionMs);
+  const user = await deps.sessions.getUserByFacebookId(facebookUserId);
+  // The record holds whose data this is until it completes: its completion, on the table's
+  // stream, is the `Person Data Deletion Requested` event that tells the app to erase its own.
+  const record = await deps.personData.startDataDeletion(confirmationCode, deps.recordRetentionMs, {
+    facebookUserId,
+    ...(user ? { userId: user.id } : {}),
+  });
   if (record.status === 'completed') return record;
 
   let sessionsDeleted = 0;
   let userRecords = 0;
-  const user = await deps.sessions.getUserByFacebookId(facebookUserId);
   if (user) {
     const seen = new Set<string>();
     for (let pass = 0; pass < MAX_QUERY_PASSES; pass++) {

@@ -29,6 +29,12 @@ export interface DataDeletionRecord {
   readonly expiresAt: number;
 }
 
+/** Whose data a deletion erases: the Facebook id always, our user id when we knew the person. */
+export interface DataDeletionSubject {
+  readonly facebookUserId: string;
+  readonly userId?: string;
+}
+
 export interface PersonDataRepository {
   /**
    * Every session record of a person (live or revoked), a page at a time. Eventually consistent:
@@ -39,10 +45,23 @@ export interface PersonDataRepository {
   deleteSessions(sessions: readonly StoredSessionRef[]): Promise<void>;
   /** Deletes the user record, then the Facebook-id link; answers how many of the two existed. */
   deleteUser(userId: string, facebookUserId: string): Promise<number>;
-  /** The record for this code, created `in_progress` unless it already exists. */
-  startDataDeletion(confirmationCode: string, retentionMs: number): Promise<DataDeletionRecord>;
+  /**
+   * The record for this code, created `in_progress` unless it already exists. While in progress it
+   * also holds whose data it is, so that its completion (which removes them again) can tell the
+   * app on the table's stream; a completed record names no one.
+   */
+  startDataDeletion(confirmationCode: string, retentionMs: number, person: DataDeletionSubject): Promise<DataDeletionRecord>;
   /** Marks the deletion done with its counts; a racing duplicate that finished first wins. */
   completeDataDeletion(confirmationCode: string, counts: DataDeletionCounts): Promise<DataDeletionRecord>;
   /** The record, or undefined when unknown or past its retention. */
   getDataDeletion(confirmationCode: string): Promise<DataDeletionRecord | undefined>;
+}
+
+/** Where Facebook's deauthorize callback records that a person removed the app. */
+export interface AppRemovalLog {
+  /**
+   * Records on the person's user record that they removed the app at `at` (epoch ms), unless a
+   * removal at or after that time is already recorded (a repeated callback changes nothing).
+   */
+  recordAppRemoval(userId: string, at: number): Promise<void>;
 }

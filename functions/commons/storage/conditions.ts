@@ -9,6 +9,11 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+/** Whether the transaction failed because of the condition on its `index`-th item (0-based). */
+export function transactionConditionFailedAt(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
 /**
  * The item as it stood when a write sent with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`
  * failed its condition, or undefined when there was none. The document client leaves this one

@@ -21,6 +21,7 @@ export const keys = {
   dataDeletion: (confirmationCode: string) => entityKey('dataDeletion', confirmationCode),
   loginState: (stateHash: string) => entityKey('loginState', stateHash),
   reauthNonce: (nonceHash: string) => entityKey('reauthNonce', nonceHash),
+  sessionEnded: (sessionId: string) => entityKey('sessionEnded', sessionId),
   /** The `byUser` index key of a session: the person, then creation time, so pages come oldest first. */
   userSessions: (userId: string, createdAt: number, sessionId: string) => ({
     [BY_USER_INDEX.partitionKey]: entityKey('user', userId).pk,

@@ -2,6 +2,7 @@ import { BatchWriteCommand, type BatchWriteCommandInput, DeleteCommand, type Dyn
 import type {
   DataDeletionCounts,
   DataDeletionRecord,
+  DataDeletionSubject,
   PersonDataRepository,
   StoredSessionRef,
 } from '#commons/facebook-callbacks/ports';
@@ -107,28 +108,41 @@ export class PersonDataStore implements PersonDataRepository {
   }
 
   /**
-   * The deletion record for this confirmation code, created `in_progress` unless it already
-   * exists (a repeated callback finds the first one, completed or not, and its times unchanged).
+   * The deletion record for this code, created `in_progress` unless it already exists (a repeated
+   * callback finds the first one, its times unchanged). Until it completes it holds whose data it
+   * is; a record already completed is handed back untouched, so the ids never come back to it.
    */
-  async startDataDeletion(confirmationCode: string, retentionMs: number): Promise<DataDeletionRecord> {
+  async startDataDeletion(confirmationCode: string, retentionMs: number, person: DataDeletionSubject): Promise<DataDeletionRecord> {
     const now = this.now();
-    const result = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.dataDeletion(confirmationCode),
-        UpdateExpression:
-          'SET entity = :entity, #status = if_not_exists(#status, :inProgress), requestedAt = if_not_exists(requestedAt, :now), #ttl = if_not_exists(#ttl, :ttl)',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: {
-          ':entity': 'dataDeletion',
-          ':inProgress': 'in_progress',
-          ':now': now,
-          ':ttl': toEpochSeconds(now + retentionMs),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return dataDeletionFromItem(confirmationCode, result.Attributes ?? {});
+    const subject = Object.entries({ facebookUserId: person.facebookUserId, userId: person.userId }).filter(([, value]) => value !== undefined);
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.dataDeletion(confirmationCode),
+          ConditionExpression: 'attribute_not_exists(#status) OR #status = :inProgress',
+          UpdateExpression: [
+            'SET entity = :entity, #status = if_not_exists(#status, :inProgress), requestedAt = if_not_exists(requestedAt, :now), #ttl = if_not_exists(#ttl, :ttl)',
+            ...subject.map(([name]) => `${name} = if_not_exists(${name}, :${name})`),
+          ].join(', '),
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':entity': 'dataDeletion',
+            ':inProgress': 'in_progress',
+            ':now': now,
+            ':ttl': toEpochSeconds(now + retentionMs),
+            ...Object.fromEntries(subject.map(([name, value]) => [`:${name}`, value])),
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return dataDeletionFromItem(confirmationCode, result.Attributes ?? {});
+    } catch (error) {
+      const completed = isConditionFailure(error) ? itemAtConditionFailure(error) : undefined;
+      if (!completed) throw error;
+      return dataDeletionFromItem(confirmationCode, completed);
+    }
   }
 
   /**
@@ -142,7 +156,9 @@ export class PersonDataStore implements PersonDataRepository {
           TableName: this.tableName,
           Key: keys.dataDeletion(confirmationCode),
           ConditionExpression: '#status = :inProgress',
-          UpdateExpression: 'SET #status = :completed, completedAt = :now, sessionsDeleted = :sessions, userRecordsDeleted = :userRecords',
+          // The ids leave the record here: from now on only the stream record of this change has them.
+          UpdateExpression:
+            'SET #status = :completed, completedAt = :now, sessionsDeleted = :sessions, userRecordsDeleted = :userRecords REMOVE facebookUserId, userId',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':inProgress': 'in_progress',

@@ -14,10 +14,14 @@
  * | data deletion record     | DELETION#<code>        | DELETION   | TTL; names no person (status page)        |
  * | web sign-in state        | OAUTHSTATE#<sha256>    | OAUTHSTATE | TTL 10 min; spent by a conditional delete |
  * | re-authentication nonce  | REAUTH#<sha256>        | REAUTH     | TTL expiry + 1 day; spent, then kept      |
+ * | session ended (sign-out) | ENDED#<sessionId>      | ENDED      | TTL 1 day; the outbox of `Session Ended`  |
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
  * `ttl` is epoch seconds; TTL deletion is lazy, so every read checks expiry itself.
+ *
+ * The table's stream (old and new images) is the outbox of Session Guard's events: see
+ * `functions/commons/events/stream-mapping.ts` for which change of which item is which event.
  */
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 
@@ -32,9 +36,16 @@ export const KEY_PREFIX = {
   dataDeletion: 'DELETION',
   loginState: 'OAUTHSTATE',
   reauthNonce: 'REAUTH',
+  sessionEnded: 'ENDED',
 } as const;
 
 export type EntityName = keyof typeof KEY_PREFIX;
+
+/**
+ * The table's stream: both images, because an event is told by what changed (a session going from
+ * active to revoked, a deletion record from in progress to completed).
+ */
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES';
 
 export type IndexProjection =
   | { readonly type: 'ALL' }

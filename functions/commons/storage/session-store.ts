@@ -1,5 +1,4 @@
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -8,11 +7,13 @@ import {
 import { ConcurrentUpdateError } from '#commons/platform/errors';
 import type { Session, User } from '#commons/sessions/model';
 import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
-import { isConditionFailure } from './conditions.ts';
+import { isConditionFailure, transactionConditionFailedAt } from './conditions.ts';
+import { stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
 import { projectionOf } from './projection.ts';
 import { TTL_ATTRIBUTE } from './schema.ts';
 import { lockHashOfSessionItem, SESSION_ATTRIBUTES, sessionFromItem, sessionItem, sessionVisibleUntil } from './session-mapper.ts';
+import { sessionEndedItem } from './session-ended-mapper.ts';
 import { lockHolderFromItem, tokenLockItem } from './token-lock-mapper.ts';
 import { toEpochSeconds } from './ttl.ts';
 import { facebookUserItem, userFromFacebookUserItem, userItem } from './user-mapper.ts';
@@ -89,35 +90,56 @@ export class SessionStore implements SessionRepository {
     return sessionVisibleUntil(result.Item) > this.now() ? sessionFromItem(result.Item) : undefined;
   }
 
+  /**
+   * Ends a live session: deletes it, releases its session-info token lock (if the lock still
+   * points at it) and writes the `Session Ended` outbox item, in one transaction, so the event
+   * exists exactly when the sign-out does. A session revoked meanwhile (its record stays for
+   * audit) or already gone is left as it is.
+   */
   async deleteSession(sessionId: string): Promise<void> {
     const existing = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.session(sessionId), ConsistentRead: true, ProjectionExpression: 'sessionInfoTokenHash' }),
+      new GetCommand({ TableName: this.tableName, Key: keys.session(sessionId), ConsistentRead: true, ProjectionExpression: 'userId, sessionInfoTokenHash' }),
     );
+    if (!existing.Item) return;
+    const ending: TransactItems = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.session(sessionId),
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active' },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: sessionEndedItem(sessionId, stringField(existing.Item, 'userId'), this.now()) } },
+    ];
     const lockHash = lockHashOfSessionItem(existing.Item);
-    if (!lockHash) {
-      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(sessionId) }));
-      return;
+    if (lockHash) {
+      const releaseLock = {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.sessionInfoToken(lockHash),
+          ConditionExpression: 'attribute_not_exists(pk) OR sessionId = :id',
+          ExpressionAttributeValues: { ':id': sessionId },
+        },
+      };
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: [...ending, releaseLock] }));
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error) || transactionConditionFailedAt(error, 0)) return rethrowUnlessConditionFailure(error);
+        // The token already belongs to a newer session: end ours alone and leave that lock be.
+      }
     }
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: this.tableName, Key: keys.session(sessionId) } },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.sessionInfoToken(lockHash),
-                ConditionExpression: 'attribute_not_exists(pk) OR sessionId = :id',
-                ExpressionAttributeValues: { ':id': sessionId },
-              },
-            },
-          ],
-        }),
-      );
+      await this.doc.send(new TransactWriteCommand({ TransactItems: ending }));
     } catch (error) {
-      // The token already belongs to a newer session: delete ours alone and leave that lock be.
-      if (!isConditionFailure(error)) throw error;
-      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(sessionId) }));
+      rethrowUnlessConditionFailure(error);
     }
   }
+}
+
+/** A failed condition means the session was no longer active: nothing left to end. */
+function rethrowUnlessConditionFailure(error: unknown): void {
+  if (!isConditionFailure(error)) throw error;
 }

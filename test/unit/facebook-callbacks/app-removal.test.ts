@@ -7,10 +7,13 @@ import type { RevocationOutcome } from '#commons/sessions/ports';
 function fakes(options: { user?: boolean; sessions?: Record<string, 'active' | 'revoked'> } = {}) {
   const sessions = new Map(Object.entries(options.sessions ?? {}));
   const revoked: [string, RevocationReason][] = [];
+  /** What was recorded, in order, with what had been revoked by then. */
+  const removals: { userId: string; at: number; revokedBefore: number }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   return {
     revoked,
+    removals,
     sessions,
     maxInFlight: () => maxInFlight,
     deps: {
@@ -34,14 +37,34 @@ function fakes(options: { user?: boolean; sessions?: Record<string, 'active' | '
           return { result: 'revoked', userId: 'usr_of_42' };
         },
       },
+      removals: {
+        async recordAppRemoval(userId: string, at: number) {
+          removals.push({ userId, at, revokedBefore: revoked.length });
+        },
+      },
     },
   };
 }
 
+const REMOVED_AT = 1_780_000_000_000;
+
 describe('revokeSessionsOfRemovedApp', () => {
+  it('records the removal on the person before revoking anything, so a callback that dies half-way has still said it', async () => {
+    const f = fakes({ sessions: { ses_1: 'active', ses_2: 'active' } });
+    await revokeSessionsOfRemovedApp(f.deps, '42', REMOVED_AT);
+    expect(f.removals).toEqual([{ userId: 'usr_of_42', at: REMOVED_AT, revokedBefore: 0 }]);
+    expect(f.revoked).toHaveLength(2);
+  });
+
+  it('records nothing for a person we never saw', async () => {
+    const f = fakes({ user: false });
+    await revokeSessionsOfRemovedApp(f.deps, '42', REMOVED_AT);
+    expect(f.removals).toEqual([]);
+  });
+
   it("revokes every live session of the person with reason app_removed, and leaves revoked ones be", async () => {
     const f = fakes({ sessions: { ses_1: 'active', ses_2: 'revoked', ses_3: 'active' } });
-    await expect(revokeSessionsOfRemovedApp(f.deps, '42')).resolves.toEqual({ userFound: true, revoked: 2, notActive: 1 });
+    await expect(revokeSessionsOfRemovedApp(f.deps, '42', REMOVED_AT)).resolves.toEqual({ userFound: true, revoked: 2, notActive: 1 });
     expect(f.revoked).toEqual([
       ['ses_1', 'app_removed'],
       ['ses_3', 'app_removed'],
@@ -50,20 +73,20 @@ describe('revokeSessionsOfRemovedApp', () => {
 
   it('is idempotent: a repeated callback revokes nothing more', async () => {
     const f = fakes({ sessions: { ses_1: 'active' } });
-    await revokeSessionsOfRemovedApp(f.deps, '42');
-    await expect(revokeSessionsOfRemovedApp(f.deps, '42')).resolves.toEqual({ userFound: true, revoked: 0, notActive: 1 });
+    await revokeSessionsOfRemovedApp(f.deps, '42', REMOVED_AT);
+    await expect(revokeSessionsOfRemovedApp(f.deps, '42', REMOVED_AT)).resolves.toEqual({ userFound: true, revoked: 0, notActive: 1 });
     expect(f.revoked).toHaveLength(1);
   });
 
   it('has nothing to do for a person we never saw', async () => {
     const f = fakes({ user: false });
-    await expect(revokeSessionsOfRemovedApp(f.deps, '42')).resolves.toEqual({ userFound: false, revoked: 0, notActive: 0 });
+    await expect(revokeSessionsOfRemovedApp(f.deps, '42', REMOVED_AT)).resolves.toEqual({ userFound: false, revoked: 0, notActive: 0 });
   });
 
   it('revokes a person with many sessions, a bounded number at a time', async () => {
     const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`ses_${i}`, 'active' as const]));
     const f = fakes({ sessions: many });
-    await expect(revokeSessionsOfRemovedApp({ ...f.deps, concurrency: 5 }, '42')).resolves.toEqual({ userFound: true, revoked: 100, notActive: 0 });
+    await expect(revokeSessionsOfRemovedApp({ ...f.deps, concurrency: 5 }, '42', REMOVED_AT)).resolves.toEqual({ userFound: true, revoked: 100, notActive: 0 });
     expect(f.maxInFlight()).toBe(5);
   });
 });

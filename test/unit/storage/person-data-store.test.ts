@@ -134,9 +134,9 @@ describe('PersonDataStore.deleteUser', () => {
 });
 
 describe('PersonDataStore data deletion records', () => {
-  it('starts a record in_progress under DELETION#<code>, keeping an existing one as it is', async () => {
+  it('starts a record in_progress under DELETION#<code> naming the person, keeping an existing one as it is', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { status: 'in_progress', requestedAt: NOW, ttl: toEpochSeconds(NOW + 90 * DAY) } });
-    await expect(store.startDataDeletion(CODE, 90 * DAY)).resolves.toEqual({
+    await expect(store.startDataDeletion(CODE, 90 * DAY, { facebookUserId: '42', userId: 'usr_x' })).resolves.toEqual({
       confirmationCode: CODE,
       status: 'in_progress',
       requestedAt: NOW,
@@ -145,12 +145,30 @@ describe('PersonDataStore data deletion records', () => {
     expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: `DELETION#${CODE}`, sk: 'DELETION' },
+      ConditionExpression: 'attribute_not_exists(#status) OR #status = :inProgress',
       UpdateExpression:
-        'SET entity = :entity, #status = if_not_exists(#status, :inProgress), requestedAt = if_not_exists(requestedAt, :now), #ttl = if_not_exists(#ttl, :ttl)',
+        'SET entity = :entity, #status = if_not_exists(#status, :inProgress), requestedAt = if_not_exists(requestedAt, :now), #ttl = if_not_exists(#ttl, :ttl), ' +
+        'facebookUserId = if_not_exists(facebookUserId, :facebookUserId), userId = if_not_exists(userId, :userId)',
       ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':entity': 'dataDeletion', ':inProgress': 'in_progress', ':now': NOW, ':ttl': toEpochSeconds(NOW + 90 * DAY) },
+      ExpressionAttributeValues: {
+        ':entity': 'dataDeletion',
+        ':inProgress': 'in_progress',
+        ':now': NOW,
+        ':ttl': toEpochSeconds(NOW + 90 * DAY),
+        ':facebookUserId': '42',
+        ':userId': 'usr_x',
+      },
       ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
+  });
+
+  it('leaves a completed record untouched (no ids written back) and hands it back from the failed condition', async () => {
+    const ttl = toEpochSeconds(NOW + DAY);
+    const finished = { status: 'completed', requestedAt: NOW - 5, completedAt: NOW - 1, sessionsDeleted: 1, userRecordsDeleted: 2, ttl };
+    ddb.on(UpdateCommand).rejects(conditionFailed(marshall(finished)));
+    await expect(store.startDataDeletion(CODE, DAY, { facebookUserId: '42' })).resolves.toMatchObject({ status: 'completed', deleted: { sessions: 1, userRecords: 2 } });
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.UpdateExpression).not.toContain('userId = if_not_exists(userId');
   });
 
   it('completes a record with its counts, only if it is still in progress', async () => {
@@ -170,7 +188,8 @@ describe('PersonDataStore data deletion records', () => {
       TableName: TABLE,
       Key: { pk: `DELETION#${CODE}`, sk: 'DELETION' },
       ConditionExpression: '#status = :inProgress',
-      UpdateExpression: 'SET #status = :completed, completedAt = :now, sessionsDeleted = :sessions, userRecordsDeleted = :userRecords',
+      UpdateExpression:
+        'SET #status = :completed, completedAt = :now, sessionsDeleted = :sessions, userRecordsDeleted = :userRecords REMOVE facebookUserId, userId',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':inProgress': 'in_progress', ':completed': 'completed', ':now': NOW, ':sessions': 3, ':userRecords': 2 },
       ReturnValues: 'ALL_NEW',

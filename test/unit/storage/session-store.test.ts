@@ -1,6 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -151,8 +150,24 @@ describe('SessionStore.getSession', () => {
 });
 
 describe('SessionStore.deleteSession', () => {
-  it('deletes the session and releases its token lock in one transaction, conditioned on the lock still being ours', async () => {
-    ddb.on(GetCommand).resolves({ Item: { sessionInfoTokenHash: 'd'.repeat(64) } });
+  const endSession = {
+    Delete: {
+      TableName: TABLE,
+      Key: { pk: 'SESSION#ses_1', sk: 'SESSION' },
+      ConditionExpression: '#status = :active',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':active': 'active' },
+    },
+  };
+  const endedOutbox = {
+    Put: {
+      TableName: TABLE,
+      Item: { pk: 'ENDED#ses_1', sk: 'ENDED', entity: 'sessionEnded', sessionId: 'ses_1', userId: 'usr_1', endedAt: NOW, ttl: toEpochSeconds(NOW + 24 * 3600 * 1000) },
+    },
+  };
+
+  it('deletes the session, writes its Session Ended outbox item and releases its token lock in one transaction, conditioned on the lock still being ours', async () => {
+    ddb.on(GetCommand).resolves({ Item: { userId: 'usr_1', sessionInfoTokenHash: 'd'.repeat(64) } });
     ddb.on(TransactWriteCommand).resolves({});
     await store.deleteSession('ses_1');
 
@@ -160,10 +175,11 @@ describe('SessionStore.deleteSession', () => {
       TableName: TABLE,
       Key: { pk: 'SESSION#ses_1', sk: 'SESSION' },
       ConsistentRead: true,
-      ProjectionExpression: 'sessionInfoTokenHash',
+      ProjectionExpression: 'userId, sessionInfoTokenHash',
     });
     expect(transactItems()).toEqual([
-      { Delete: { TableName: TABLE, Key: { pk: 'SESSION#ses_1', sk: 'SESSION' } } },
+      endSession,
+      endedOutbox,
       {
         Delete: {
           TableName: TABLE,
@@ -173,32 +189,39 @@ describe('SessionStore.deleteSession', () => {
         },
       },
     ]);
-    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
-  it('deletes only the session when the token lock now belongs to another session', async () => {
-    ddb.on(GetCommand).resolves({ Item: { sessionInfoTokenHash: 'd'.repeat(64) } });
-    ddb.on(TransactWriteCommand).rejects(conditionFailed(['None', 'ConditionalCheckFailed']));
-    ddb.on(DeleteCommand).resolves({});
+  it('ends the session alone (with its outbox item) when the token lock now belongs to another session', async () => {
+    ddb.on(GetCommand).resolves({ Item: { userId: 'usr_1', sessionInfoTokenHash: 'd'.repeat(64) } });
+    ddb.on(TransactWriteCommand).rejectsOnce(conditionFailed(['None', 'None', 'ConditionalCheckFailed'])).resolves({});
     await store.deleteSession('ses_1');
-    const deletes = ddb.commandCalls(DeleteCommand);
-    expect(deletes).toHaveLength(1);
-    expect(deletes[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: 'SESSION#ses_1', sk: 'SESSION' } });
+    const calls = ddb.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.TransactItems).toEqual([endSession, endedOutbox]);
   });
 
-  it('does not fall back to a lone delete when the transaction fails for another reason', async () => {
+  it('writes nothing more when the session was revoked meanwhile (its record stays, no Session Ended)', async () => {
+    ddb.on(GetCommand).resolves({ Item: { userId: 'usr_1', sessionInfoTokenHash: 'd'.repeat(64) } });
+    ddb.on(TransactWriteCommand).rejects(conditionFailed(['ConditionalCheckFailed', 'None', 'None']));
+    await store.deleteSession('ses_1');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('does not retry without the lock when the transaction fails for another reason', async () => {
     const failure = Object.assign(new Error('internal'), { name: 'InternalServerError' });
-    ddb.on(GetCommand).resolves({ Item: { sessionInfoTokenHash: 'd'.repeat(64) } });
+    ddb.on(GetCommand).resolves({ Item: { userId: 'usr_1', sessionInfoTokenHash: 'd'.repeat(64) } });
     ddb.on(TransactWriteCommand).rejects(failure);
     await expect(store.deleteSession('ses_1')).rejects.toBe(failure);
-    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
-  it('deletes the session key alone when the session holds no token lock (or is already gone)', async () => {
-    ddb.on(GetCommand).resolves({});
-    ddb.on(DeleteCommand).resolves({});
+  it('ends a session that holds no token lock with the two writes alone, and writes nothing for one already gone', async () => {
+    ddb.on(GetCommand).resolvesOnce({ Item: { userId: 'usr_1' } }).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.deleteSession('ses_1');
+    expect(transactItems()).toEqual([endSession, endedOutbox]);
     await store.deleteSession('ses_gone');
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: 'SESSION#ses_gone', sk: 'SESSION' } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 });
+
