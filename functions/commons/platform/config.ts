@@ -76,6 +76,11 @@ export const revocationEnv = z.object({
   REVOCATION_RETENTION_DAYS: positiveInt.default(DEFAULT_REVOCATION_RETENTION_DAYS),
 });
 
+/** The stream consumer's destination: the name (or ARN) of the Session Guard event bus. */
+export const eventBusEnv = z.object({
+  EVENT_BUS_NAME: z.string().min(1),
+});
+
 /** The queue of sweep shares (dispatcher and worker): in AWS the SQS queue URL. */
 export const sweepQueueEnv = z.object({
   SWEEP_QUEUE_URL: z.url(),

@@ -1,0 +1,107 @@
+import * as z from 'zod';
+import { REVOCATION_REASONS } from '#commons/revalidation/revocation-reasons';
+
+/**
+ * Every event Session Guard publishes, declared once with zod: the stream consumer checks each
+ * event against its schema before it leaves, and `docs/events.md` shows the JSON Schemas made
+ * from these by `z.toJSONSchema` (a test keeps the two equal). No SDK import: the CDK app reads
+ * the names too.
+ *
+ * No event ever holds a token, a token hash, a cookie or a sealed value: only ids, reasons and
+ * times (a test maps every kind of change and scans the result for them).
+ */
+export const EVENT_SOURCE = 'session-guard';
+
+/** ISO 8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
+const timestamp = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  .meta({ format: 'date-time' });
+
+const eventId = z
+  .uuid()
+  .describe(
+    'Stable for the change this event reports: a redelivered event has the same eventId, so drop duplicates on it. Webhooks also get it as the envelope `id`.',
+  );
+const sessionId = z.string().min(1).describe('Session Guard session id (`ses_…`).');
+const userId = z.string().min(1).describe('Session Guard user id (`usr_…`).');
+const facebookUserId = z.string().min(1).describe("The person's app-scoped Facebook user id.");
+
+export const sessionOpenedDetail = z
+  .strictObject({
+    eventId,
+    sessionId,
+    userId,
+    facebookUserId,
+    via: z.enum(['mobile', 'web']).describe('`mobile`: POST /v1/sessions (session-info or access token); `web`: the browser sign-in.'),
+    createdAt: timestamp,
+    expiresAt: timestamp,
+  })
+  .describe('A person signed in: a new session exists.');
+
+export const sessionEndedDetail = z
+  .strictObject({ eventId, sessionId, userId, endedAt: timestamp })
+  .describe('The person signed out: the session ended at their request.');
+
+export const sessionRevokedDetail = z
+  .strictObject({
+    eventId,
+    sessionId,
+    userId,
+    facebookUserId,
+    reason: z
+      .string()
+      .min(1)
+      .describe(`Why Session Guard ended the session: ${REVOCATION_REASONS.map((reason) => `\`${reason}\``).join(', ')}, or a reason added later.`),
+    revokedAt: timestamp,
+  })
+  .describe("Session Guard ended the session: Facebook's session behind it ended, or the person removed the app.");
+
+export const personRemovedAppDetail = z
+  .strictObject({ eventId, userId, facebookUserId, at: timestamp.describe("When Facebook says it happened (the callback's issued_at).") })
+  .describe("Facebook's deauthorize callback: the person removed the app. Their sessions are revoked (each a `Session Revoked`, reason `app_removed`).");
+
+export const personDataDeletionRequestedDetail = z
+  .strictObject({
+    eventId,
+    userId: userId.nullable().describe('Session Guard user id, or null when Session Guard never knew the person.'),
+    facebookUserId,
+    confirmationCode: z.string().regex(/^[A-Z2-7]{24}$/).describe('The code Facebook shows the person; the status page is /v1/facebook/data-deletion/<code>.'),
+    at: timestamp.describe('When the request reached Session Guard.'),
+  })
+  .describe(
+    "Facebook's data-deletion callback: the person asked for their data to be deleted. Session Guard has erased its own copy; the app must now erase everything it holds on them. The only place these ids travel after the erasure.",
+  );
+
+export const personReauthenticatedDetail = z
+  .strictObject({ eventId, sessionId, userId, facebookUserId, authTime: timestamp.describe('When Facebook authenticated the person again.') })
+  .describe('The person proved again who they are (re-authentication) on this session.');
+
+export const EVENT_DETAILS = {
+  'Session Opened': sessionOpenedDetail,
+  'Session Ended': sessionEndedDetail,
+  'Session Revoked': sessionRevokedDetail,
+  'Person Removed App': personRemovedAppDetail,
+  'Person Data Deletion Requested': personDataDeletionRequestedDetail,
+  'Person Reauthenticated': personReauthenticatedDetail,
+} as const;
+
+export type DetailType = keyof typeof EVENT_DETAILS;
+export const DETAIL_TYPES = Object.keys(EVENT_DETAILS) as DetailType[];
+
+export type EventDetail<T extends DetailType> = z.output<(typeof EVENT_DETAILS)[T]>;
+
+/** One event, as it leaves Session Guard: its type, when the change happened, and its detail. */
+export type SessionGuardEvent = {
+  [T in DetailType]: { readonly detailType: T; readonly time: string; readonly detail: EventDetail<T> };
+}[DetailType];
+
+/** The detail's JSON Schema, for the docs and for consumers. */
+export function detailJsonSchema(detailType: DetailType): Record<string, unknown> {
+  return z.toJSONSchema(EVENT_DETAILS[detailType]) as Record<string, unknown>;
+}
+
+/** Epoch milliseconds as the events write times. */
+export function eventTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
