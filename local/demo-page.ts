@@ -4,6 +4,7 @@ import type { LocalRoute } from './api-gateway.ts';
 import type { GraphEmulator } from '#local/emulators/graph';
 import { answerLocal, LocalRouteError, parseLocalJson } from './local-json.ts';
 import { REAUTH_PANEL_HTML, REAUTH_PANEL_SCRIPT } from './demo-reauth.ts';
+import { DEMO_EVENTS_HTML, DEMO_EVENTS_SCRIPT, DEMO_EVENTS_STYLE } from './demo-events.ts';
 
 /**
  * The local stack's demo page at `/`: how a newcomer sees the web sign-in work. "Continue with
@@ -209,7 +210,7 @@ const FACEBOOK_LOGO =
 
 export const DEMO_PAGE_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Session Guard · demo</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
+<title>Session Guard · demo</title><link rel="icon" href="data:,"><style>${STYLE}</style><style>${DEMO_EVENTS_STYLE}</style></head>
 <body>
 <header><strong>Session Guard</strong><span>local demo</span></header>
 <main>
@@ -249,10 +250,12 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 ${REAUTH_PANEL_HTML}
 </section>
 </div>
+${DEMO_EVENTS_HTML}
 </main>
 <footer>Signing in goes through the Facebook Login emulator, not Facebook. The session lives in an HttpOnly cookie this page cannot read; it asks the API every ${DEMO_POLL_INTERVAL_MS / 1000} seconds whether the session is still live.</footer>
 <script>${SCRIPT}</script>
 <script>${REAUTH_PANEL_SCRIPT}</script>
+<script>${DEMO_EVENTS_SCRIPT}</script>
 </body></html>`;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -260,8 +263,8 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 /** Only this page's own script and style run; it talks to its own origin only. */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  `script-src ${sha256(SCRIPT)} ${sha256(REAUTH_PANEL_SCRIPT)}`,
-  `style-src ${sha256(STYLE)}`,
+  `script-src ${sha256(SCRIPT)} ${sha256(REAUTH_PANEL_SCRIPT)} ${sha256(DEMO_EVENTS_SCRIPT)}`,
+  `style-src ${sha256(STYLE)} ${sha256(DEMO_EVENTS_STYLE)}`,
   "connect-src 'self'",
   "img-src 'self' data:",
   "base-uri 'none'",

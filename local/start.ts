@@ -1,4 +1,5 @@
 import { demoFacebookControlsRoute } from './demo-page.ts';
+import { createLocalEvents } from './events.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 import { createLocalSweep } from './sweep.ts';
 
@@ -12,20 +13,24 @@ const sweep = createLocalSweep({ intervalSeconds: sweepInterval });
 // The demo page's "See it work" control ends a Facebook session in the emulator, then sweeps.
 let started: LocalStack | undefined;
 const demoControls = demoFacebookControlsRoute({ graph: () => started?.graph, sweepNow: () => sweep.runSweep() });
+// Events from the table's stream; EVENTS_WEBHOOK_URL (and EVENTS_WEBHOOK_API_KEY) to receive them.
+const events = createLocalEvents();
 const stack = await startLocalStack({
   port: apiPort,
   // PORT=0 (any free port) leaves the emulator's to the system too, rather than port 1.
   graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? (apiPort === 0 ? 0 : apiPort + 1)),
-  localRoutes: [sweep.route, demoControls],
+  localRoutes: [sweep.route, demoControls, events.route],
 });
 started = stack;
 await sweep.start();
+await events.start();
 const lines = [
   '',
   'Session Guard is running locally.',
   ...stack.started.map((line) => `  ${line}`),
   `  SQS emulator          ${sweep.sqs.url} (sweep queue and its dead-letter queue)`,
   `  Revalidation          ${sweepInterval > 0 ? `every ${sweepInterval} s` : 'timer off'}; sweep now: curl -s -X POST ${stack.url}/_local/revalidate`,
+  `  Events                ${process.env.EVENTS_WEBHOOK_URL ? `POSTed to ${process.env.EVENTS_WEBHOOK_URL}` : 'no webhook (set EVENTS_WEBHOOK_URL)'}; recent: curl -s ${stack.url}/_local/events`,
   '',
 ];
 if (stack.graph) {
@@ -53,8 +58,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
-    void sweep
+    void events
       .close()
+      .then(() => sweep.close())
       .then(() => stack.close())
       .then(() => process.exit(0));
   });
