@@ -37,6 +37,8 @@ export const CONTEXT_KEYS = [
   'destroyDataOnDelete',
   'wafWebAclArn',
   'wafSignInRequestsPerIp',
+  'eventsWebhookUrl',
+  'eventsWebhookApiKeySecretArn',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -66,6 +68,12 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     throw new Error('context customDomainName and customDomainCertificateArn go together (an ACM certificate for that name, in the stack region)');
   }
 
+  const webhookUrl = text('eventsWebhookUrl');
+  const webhookKey = text('eventsWebhookApiKeySecretArn');
+  if ((webhookUrl === undefined) !== (webhookKey === undefined)) {
+    throw new Error('contexts eventsWebhookUrl and eventsWebhookApiKeySecretArn go together: set both or neither');
+  }
+
   const stack = new SessionGuardStack(app, STACK_ID, {
     stackName: `${STACK_ID}-${stage}`,
     description: `Session Guard (${stage}): app sessions that end when the Facebook Login session ends`,
@@ -84,6 +92,7 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     destroyDataOnDelete: booleanContext(app, 'destroyDataOnDelete'),
     customDomain: domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : undefined,
     wafWebAclArn: text('wafWebAclArn'),
+    ...(webhookUrl && webhookKey ? { eventsWebhook: { url: webhookUrl, apiKeySecretArn: webhookKey } } : {}),
     revalidation: {
       interval: sweepInterval === undefined ? undefined : Duration.minutes(sweepInterval),
       workerMaxConcurrency: whole('sweepMaxConcurrency'),

@@ -12,6 +12,7 @@ import {
 } from '#commons/platform/config-rules';
 import { authorizerEntry, routes as routeTable } from '#functions/routes';
 import { WafFront } from './edge-protection.ts';
+import { SessionEvents } from './events.ts';
 import { FacebookApp } from './facebook-app.ts';
 import { Operations } from './operations.ts';
 import { Revalidation } from './revalidation.ts';
@@ -38,6 +39,7 @@ export class SessionGuardStack extends Stack {
   readonly revalidation: Revalidation;
   readonly operations: Operations;
   readonly stage: string;
+  readonly events: SessionEvents;
   private readonly functionsByEntry = new Map<string, SessionGuardFunction>();
 
   constructor(scope: Construct, id: string, props: SessionGuardStackProps) {
@@ -182,6 +184,10 @@ export class SessionGuardStack extends Stack {
       workerMaxConcurrency: sweep.workerMaxConcurrency,
     });
 
+    // Events: the table's stream, read by a small consumer that puts them on the bus (docs/events.md).
+    const eventsConsumer = this.addFunction('events-stream', () => {}, props.logRetention, { timeout: Duration.seconds(60), memorySize: 256 });
+    this.events = new SessionEvents(this, 'Events', { table: sessions.table, consumer: eventsConsumer, webhook: props.eventsWebhook });
+
     this.api = new SessionApi(this, 'Api', {
       routes,
       handlerFor: (entry) => this.functionFor(entry).function,
@@ -247,6 +253,15 @@ export class SessionGuardStack extends Stack {
         'Lambda REQUEST authorizer (payload 2.0, simple responses, no caching, no identity source) for your own HTTP APIs; grant apigateway.amazonaws.com lambda:InvokeFunction on it from your stack',
       value: authorizer.function.functionArn,
       exportName: `${this.stackName}-AuthorizerFunctionArn`,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'The Session Guard event bus (source session-guard): put your rules on it',
+      value: this.events.bus.eventBusName,
+    });
+    new CfnOutput(this, 'EventBusArn', {
+      description: 'ARN of the Session Guard event bus',
+      value: this.events.bus.eventBusArn,
+      exportName: `${this.stackName}-EventBusArn`,
     });
     new CfnOutput(this, 'FacebookAppSecretArn', {
       description: 'Put the Facebook app secret here after the first deploy (it starts as a random placeholder)',

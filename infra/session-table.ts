@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { BY_USER_INDEX, type EntityName, INDEXES, type IndexSchema, KEY_PREFIX, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
+import { BY_USER_INDEX, type EntityName, INDEXES, type IndexSchema, KEY_PREFIX, STREAM_VIEW_TYPE, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
 import type { ConfigurableFunction } from './session-guard-function.ts';
 
 /**
@@ -62,6 +62,8 @@ export class SessionTable extends Construct {
       sortKey: { name: TABLE_KEY.sort, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The outbox of Session Guard's events (infra/events.ts).
+      stream: dynamodb.StreamViewType[STREAM_VIEW_TYPE],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -77,11 +79,11 @@ export class SessionTable extends Construct {
   }
 
   /**
-   * Ends a session (delete-current-session): reads the session, then deletes it and releases its
-   * session-info token lock in one transaction of two Deletes (one with a condition).
+   * Ends a session (delete-current-session): reads the session, then in one transaction deletes it,
+   * releases its session-info token lock (conditional Deletes) and Puts its `Session Ended` outbox item.
    */
   grantSessionEnd(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], ['session', 'sessionInfoToken']);
+    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], ['session', 'sessionInfoToken', 'sessionEnded']);
   }
 
   /**
@@ -93,9 +95,9 @@ export class SessionTable extends Construct {
   }
 
   /**
-   * Revokes every session of a person (facebook-deauthorize): reads the Facebook-user link, lists
-   * their sessions on `index/byUser`, turns each live one into a revocation record (UpdateItem)
-   * and releases its token lock (DeleteItem).
+   * Revokes every session of a person (facebook-deauthorize): reads the Facebook-user link, records
+   * the removal on the user record (UpdateItem), lists their sessions on `index/byUser`, turns each
+   * live one into a revocation record (UpdateItem) and releases its token lock (DeleteItem).
    */
   grantAppRemoval(fn: ConfigurableFunction): void {
     this.grant(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);

@@ -2,6 +2,7 @@ import type { Duration, StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { RouteDefinition } from '#functions/routes';
+import type { EventsWebhookSettings } from './events.ts';
 
 /**
  * Every setting of the Session Guard stack. infra/session-guard-app.ts fills them from CDK context;
@@ -80,6 +81,11 @@ export interface SessionGuardStackProps extends StackProps {
    * function that revokes (context `revocationRetentionDays`). @default 90
    */
   readonly revocationRetentionDays?: number;
+  /**
+   * Deliver every event to a webhook too (contexts `eventsWebhookUrl` and
+   * `eventsWebhookApiKeySecretArn`). @default none: events go to the bus only
+   */
+  readonly eventsWebhook?: EventsWebhookSettings;
 }
 
 export interface CustomDomainSettings {

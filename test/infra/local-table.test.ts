@@ -28,6 +28,11 @@ describe('local table vs CDK table', () => {
     expect(normalise(table!.Properties.GlobalSecondaryIndexes)).toEqual(normalise(local.GlobalSecondaryIndexes!));
   });
 
+  it('streams the same images (the outbox of the events)', () => {
+    expect(table!.Properties.StreamSpecification).toEqual({ StreamViewType: local.StreamSpecification!.StreamViewType });
+    expect(local.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
   it('expires items through the same TTL attribute', () => {
     expect(table!.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
   });

@@ -82,6 +82,7 @@ async function largestPackages(entry: string): Promise<string> {
 }
 
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
 /** Everything beyond logging and tracing each function may do. Change deliberately. */
@@ -89,7 +90,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   health: [],
   authorizer: ['dynamodb:GetItem'],
   'get-current-session': ['dynamodb:GetItem'],
-  'delete-current-session': ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+  // Sign-out deletes the session and Puts its Session Ended outbox item in one transaction.
+  'delete-current-session': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
   'create-session': [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -157,6 +159,17 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'sqs:ReceiveMessage',
     'sqs:SendMessage',
   ],
+  // Events: reads the table's stream, puts events on the bus, sends what fails to its dead-letter queue.
+  'events-stream': [
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:ListStreams',
+    'events:PutEvents',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:SendMessage',
+  ],
 };
 
 /** Every function in the stack. A new function must be listed above, with its actions, to pass. */
@@ -217,6 +230,7 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'SWEEP_QUEUE_URL',
     'TABLE_NAME',
   ],
+  'events-stream': ['EVENT_BUS_NAME', 'POWERTOOLS_SERVICE_NAME'],
 };
 
 /** The one index each function that queries may query (never the table itself). */
@@ -523,17 +537,22 @@ describe('functions', () => {
     expect(resourceOf('logs:')).toEqual([{ 'Fn::GetAtt': [logGroupRef.Ref, 'Arn'] }]);
     // Item actions on the table itself; Query only on the index the function is meant to read.
     const tableArn = { 'Fn::GetAtt': [singleLogicalId('AWS::DynamoDB::Table'), 'Arn'] };
+    const streamArn = { 'Fn::GetAtt': [singleLogicalId('AWS::DynamoDB::Table'), 'StreamArn'] };
     for (const statement of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))) {
-      if (actionsOf(statement).includes('dynamodb:Query')) {
+      if (actionsOf(statement).some((a) => STREAM_ACTIONS.includes(a))) {
+        // The events consumer reads the table's stream, and only that (ListStreams takes no resource).
+        expect(entry).toBe('events-stream');
+        expect(statement.Resource).toEqual(actionsOf(statement).includes('dynamodb:ListStreams') ? '*' : streamArn);
+      } else if (actionsOf(statement).includes('dynamodb:Query')) {
         expect(actionsOf(statement)).toEqual(['dynamodb:Query']);
         expect(statement.Resource).toEqual({ 'Fn::Join': ['', [tableArn, `/index/${QUERIED_INDEX[entry]}`]] });
       } else {
         expect(statement.Resource).toEqual(tableArn);
       }
     }
-    // X-Ray has no resource-level permissions; nothing else may use "*".
+    // X-Ray and ListStreams have no resource-level permissions; nothing else may use "*".
     const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
-    expect(wildcard.flatMap(actionsOf).sort()).toEqual(XRAY);
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(entry === 'events-stream' ? ['dynamodb:ListStreams', ...XRAY] : XRAY);
   });
 
   it.each(entries)('%s has a role of its own with no managed policies', (entry) => {

@@ -36,8 +36,8 @@ describe('routes with auth session', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/health', AuthorizationType: 'NONE' });
   });
 
-  it('only get a function for entries the table uses, plus the authorizer and the revalidation pair', () => {
-    expect([...stack.functions.keys()].sort()).toEqual(['authorizer', 'get-current-session', 'health', 'revalidation-dispatcher', 'revalidation-worker']);
+  it('only get a function for entries the table uses, plus the authorizer, the revalidation pair and the events consumer', () => {
+    expect([...stack.functions.keys()].sort()).toEqual(['authorizer', 'events-stream', 'get-current-session', 'health', 'revalidation-dispatcher', 'revalidation-worker']);
   });
 });
 
