@@ -104,12 +104,17 @@ describe('POST /v1/facebook/deauthorize', () => {
 
   it('is idempotent: a repeated callback answers 200 and changes nothing', async () => {
     const ada = await personWithSessions(2);
-    const request = signed(ada.facebookUserId);
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const request = signed(ada.facebookUserId, { issued_at: issuedAt });
     expect((await callback(DEAUTHORIZE, request)).status).toBe(200);
     const after = await sortedScan();
     expect((await callback(DEAUTHORIZE, request)).status).toBe(200);
-    expect((await callback(DEAUTHORIZE, signed(ada.facebookUserId))).status).toBe(200);
+    // Another signed request for the same removal (same issued_at), and an older one: the removal
+    // recorded on the person (appRemovedAt, the Person Removed App event) only moves forward.
+    expect((await callback(DEAUTHORIZE, signed(ada.facebookUserId, { issued_at: issuedAt, algorithm: 'hmac-sha256' }))).status).toBe(200);
+    expect((await callback(DEAUTHORIZE, signed(ada.facebookUserId, { issued_at: issuedAt - 60 }))).status).toBe(200);
     expect(await sortedScan()).toEqual(after);
+    expect(await stack.getItem(`USER#${ada.userId}`, 'USER')).toMatchObject({ appRemovedAt: issuedAt * 1000 });
   });
 
   it('answers 200 for a person it never saw, writing nothing', async () => {
