@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_DETAILS } from '#commons/events/catalog';
-import { signSignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { signSignedRequest } from '#local/signed-request-signer';
 import { deletePersonData } from '#commons/facebook-callbacks/data-deletion';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig } from '#commons/platform/config';

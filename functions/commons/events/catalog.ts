@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { REVOCATION_REASONS } from '#commons/revalidation/revocation-reasons';
+import { REVOCATION_REASONS } from '#commons/sessions/model';
 
 /**
  * Every event Session Guard publishes, declared once with zod: the stream consumer checks each
