@@ -1,11 +1,13 @@
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '#commons/events/catalog';
@@ -75,37 +77,49 @@ export class SessionEvents extends Construct {
 
     this.grantPublish(props.consumer);
     this.streamDeadLetterQueue = this.deadLetterQueue('StreamDeadLetterQueue', 'the stream consumer');
-    props.consumer.function.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: props.batchSize ?? 100,
-        maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(2),
-        // One batch per shard at a time: a person's changes keep their order.
-        parallelizationFactor: 1,
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: 10_000,
-        maxRecordAge: Duration.hours(6),
-        onFailure: new SqsDlq(this.streamDeadLetterQueue),
-        filters: [
-          lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or(...EVENT_ENTITIES) } } },
-          }),
-        ],
-      }),
-    );
+    // The mapping is declared by hand rather than with DynamoEventSource, whose grant would add
+    // kms:Decrypt on the table key: the table key's policy already lets this account's principals
+    // use it through DynamoDB (infra/session-table.ts), and only the sweep worker holds Decrypt in IAM.
+    const table = props.table;
+    if (!table.tableStreamArn) throw new Error(`${this.node.path}: the table has no stream`);
+    props.consumer.function.addEventSourceMapping('TableStream', {
+      eventSourceArn: table.tableStreamArn,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: props.batchSize ?? 100,
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(2),
+      // One batch per shard at a time: a person's changes keep their order.
+      parallelizationFactor: 1,
+      reportBatchItemFailures: true,
+      bisectBatchOnError: true,
+      retryAttempts: 10_000,
+      maxRecordAge: Duration.hours(6),
+      onFailure: new SqsDlq(this.streamDeadLetterQueue),
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+          dynamodb: { NewImage: { entity: { S: lambda.FilterRule.or(...EVENT_ENTITIES) } } },
+        }),
+      ],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: props.consumer,
+      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+      resourceArns: [table.tableStreamArn],
+    });
+    iam.Grant.addToPrincipal({ grantee: props.consumer, actions: ['dynamodb:ListStreams'], resourceArns: ['*'] });
     const streamPolicy = props.consumer.role.node.tryFindChild('DefaultPolicy');
     if (streamPolicy) {
       Validations.of(streamPolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'The DynamoDB event source needs dynamodb:ListStreams, which supports no resource-level permissions; the stream actions themselves are on the table stream ARN.',
+        reason: 'dynamodb:ListStreams supports no resource-level permissions; the stream actions themselves are on the table stream ARN.',
       });
     }
-    this.alarmOnDeadLetters(this.streamDeadLetterQueue, 'StreamDeadLetterAlarm', 'stream record ranges the consumer could not publish (read them from the stream within 24 h and redrive)');
+    this.alarmOnDeadLetters(this.streamDeadLetterQueue, 'EventsDeadLetterQueue', 'stream record ranges the consumer could not publish (read them from the stream within 24 h and redrive).');
     this.alarms.push(
-      new cloudwatch.Alarm(this, 'ConsumerBehindAlarm', {
-        alarmDescription: 'Session Guard: events are late; the stream consumer is more than 5 minutes behind the table (EventBridge failing, or the consumer erroring)',
+      new cloudwatch.Alarm(this, 'EventsBehind', {
+        alarmName: `${Stack.of(this).stackName}-EventsBehind`,
+        alarmDescription:
+          'Session Guard: events are late; the stream consumer is more than 5 minutes behind the table (EventBridge failing, or the consumer erroring). Runbook: docs/runbook.md#eventsbehind',
         metric: props.consumer.function.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
         threshold: 5 * 60 * 1000,
         evaluationPeriods: 5,
@@ -120,6 +134,15 @@ export class SessionEvents extends Construct {
       this.apiDestination = webhook.destination;
       this.webhookRule = webhook.rule;
       this.webhookDeadLetterQueue = webhook.deadLetters;
+    }
+  }
+
+  /** Every alarm here notifies the on-call topic, on alarm and on recovery. */
+  notify(topic: sns.ITopic): void {
+    const action = new SnsAction(topic);
+    for (const alarm of this.alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
     }
   }
 
@@ -169,7 +192,7 @@ export class SessionEvents extends Construct {
         }),
       ],
     });
-    this.alarmOnDeadLetters(deadLetters, 'WebhookDeadLetterAlarm', 'events the webhook did not accept within 24 hours of retries (read them from the queue and resend)');
+    this.alarmOnDeadLetters(deadLetters, 'EventsWebhookDeadLetterQueue', 'events the webhook did not accept within 24 hours of retries (read them from the queue and resend).');
     return { connection, destination, rule, deadLetters };
   }
 
@@ -179,10 +202,12 @@ export class SessionEvents extends Construct {
     return queue;
   }
 
+  /** Named `<stack>-<id>`, with its runbook entry, as every Session Guard alarm (infra/operations.ts). */
   private alarmOnDeadLetters(queue: sqs.Queue, id: string, what: string): void {
     this.alarms.push(
       new cloudwatch.Alarm(this, id, {
-        alarmDescription: `Session Guard: ${what}`,
+        alarmName: `${Stack.of(this).stackName}-${id}`,
+        alarmDescription: `Session Guard: ${what} Runbook: docs/runbook.md#${id.toLowerCase()}`,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         threshold: 1,
         evaluationPeriods: 1,

@@ -38,6 +38,9 @@ export const ALARMS = [
   'MassRevocationGuardTripped',
   'Misconfigured',
   'NonceReplay',
+  // Made by infra/events.ts (the webhook's EventsWebhookDeadLetterQueue only exists with a webhook).
+  'EventsDeadLetterQueue',
+  'EventsBehind',
 ] as const;
 export type AlarmId = (typeof ALARMS)[number];
 

@@ -225,6 +225,7 @@ export class SessionGuardStack extends Stack {
       otherAlarms: [this.revalidation.deadLetterAlarm],
       alarmEmail: props.alarmEmail,
     });
+    this.events.notify(this.operations.topic);
     new CfnOutput(this, 'DashboardUrl', { description: 'The on-call dashboard (docs/runbook.md)', value: this.operations.dashboard.url });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Every alarm notifies this SNS topic: subscribe a pager or chat here', value: this.operations.topic.topicArn });
 

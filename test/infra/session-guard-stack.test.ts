@@ -321,7 +321,7 @@ describe('dynamodb:LeadingKeys', () => {
   const LEADING_KEYS: Record<string, string[] | undefined> = {
     authorizer: ['SESSION#*'],
     'get-current-session': ['SESSION#*'],
-    'delete-current-session': ['SESSION#*', 'SITOKEN#*'],
+    'delete-current-session': ['SESSION#*', 'SITOKEN#*', 'ENDED#*'],
     'web-login': ['OAUTHSTATE#*'],
     'data-deletion-status': ['DELETION#*'],
   };
