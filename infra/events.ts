@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -127,6 +127,11 @@ export class SessionEvents extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+
+    // Stack outputs, at stack level so their names stay `EventBusName` and `EventBusArn`.
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'EventBusName', { description: 'The Session Guard event bus (source session-guard): put your rules on it', value: this.bus.eventBusName });
+    new CfnOutput(stack, 'EventBusArn', { description: 'ARN of the Session Guard event bus', value: this.bus.eventBusArn, exportName: `${stack.stackName}-EventBusArn` });
 
     if (props.webhook) {
       const webhook = this.addWebhook(props.webhook);

@@ -255,15 +255,6 @@ export class SessionGuardStack extends Stack {
       value: authorizer.function.functionArn,
       exportName: `${this.stackName}-AuthorizerFunctionArn`,
     });
-    new CfnOutput(this, 'EventBusName', {
-      description: 'The Session Guard event bus (source session-guard): put your rules on it',
-      value: this.events.bus.eventBusName,
-    });
-    new CfnOutput(this, 'EventBusArn', {
-      description: 'ARN of the Session Guard event bus',
-      value: this.events.bus.eventBusArn,
-      exportName: `${this.stackName}-EventBusArn`,
-    });
     new CfnOutput(this, 'FacebookAppSecretArn', {
       description: 'Put the Facebook app secret here after the first deploy (it starts as a random placeholder)',
       value: this.facebookApp.appSecret.secretArn,
