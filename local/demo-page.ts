@@ -20,6 +20,9 @@ import { DEMO_EVENTS_HTML, DEMO_EVENTS_SCRIPT, DEMO_EVENTS_STYLE } from './demo-
  * `#signed-in`, `#signed-out`, `#user-id`, `#facebook-user-id`, `#session-id`, `#session-expires`
  * (`data-iso`), `#sign-out`, `#end-reason`, `#end-facebook-session`, and the sensitive-action
  * panel's (local/demo-reauth.ts).
+ *
+ * One file over 300 lines on purpose: the page's HTML, script and style are one document a reader
+ * follows top to bottom; the re-authentication and events panels live in their own modules.
  */
 export const DEMO_POLL_INTERVAL_MS = 3000;
 

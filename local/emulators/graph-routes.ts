@@ -7,6 +7,9 @@
  * Shapes, statuses, codes and quirks follow docs/facebook-graph.md and the captured answers in
  * test/fixtures/facebook/. Where that document marks a fact [guess], or says nothing and we had to
  * pick, the code says "[guess]" next to the choice.
+ *
+ * One file over 300 lines on purpose: each Graph call is a short function and a batch item must run
+ * exactly the code of the single call, so they stay in one module that the batch endpoint calls.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {

@@ -5,6 +5,9 @@
  *
  * Everything is a Map keyed by the opaque string a client holds, so a lookup is O(1) whether the
  * emulator holds ten tokens or a few hundred thousand.
+ *
+ * One file over 300 lines on purpose: every token kind's lifecycle rules sit side by side, so a
+ * change to how one kind dies is read next to the others.
  */
 import { randomBytes } from 'node:crypto';
 import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';

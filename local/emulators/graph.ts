@@ -12,6 +12,9 @@
  *
  * Files: graph-tokens.ts (state and token rules), graph-routes.ts (Graph calls and batch),
  * graph-dialog.ts (login page), this file (server, faults, latency, usage, stats, admin).
+ *
+ * One file over 300 lines on purpose: the server, its fault and latency controls and the `/_emulator/`
+ * admin surface share one state; the Graph calls and the dialog are already in their own files.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
