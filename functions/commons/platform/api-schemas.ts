@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { REVOCATION_REASONS } from '#commons/sessions/model';
-import type { ReauthFailureReason } from './errors.ts';
+import { REAUTH_FAILURE_REASONS } from './errors.ts';
 
 /**
  * The parts of the public HTTP contract every route shares: the error body and its codes. The
@@ -38,9 +38,6 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
-/** Why a re-authentication was refused (`reason` of `reauth_failed`). */
-export const REAUTH_FAILURE_REASON_VALUES = ['nonce_missing', 'nonce_unknown', 'nonce_expired', 'nonce_replayed', 'user_mismatch', 'invalid_token', 'not_reauthenticated'] as const satisfies readonly ReauthFailureReason[];
-
 export const errorAnswer = z
   .object({
     error: z.object({
@@ -51,7 +48,7 @@ export const errorAnswer = z
         .optional()
         .meta({ description: 'With `invalid_request`: which fields are wrong.' }),
       reason: z
-        .enum([...REVOCATION_REASONS, ...REAUTH_FAILURE_REASON_VALUES])
+        .enum([...REVOCATION_REASONS, ...REAUTH_FAILURE_REASONS])
         .optional()
         .meta({ description: 'With `session_revoked`: why the session was revoked; with `reauth_failed`: why the re-authentication was refused.' }),
       maxAgeSeconds: z.number().int().optional().meta({ description: 'With `reauthentication_required`: how recent the sign-in must be.' }),

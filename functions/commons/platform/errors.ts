@@ -134,14 +134,8 @@ export class MethodNotAllowedError extends statusError('MethodNotAllowedError', 
  * - `invalid_token`: Facebook does not accept the token, or it is not a user token of our app.
  * - `not_reauthenticated`: Facebook says the login was not a re-authentication.
  */
-export type ReauthFailureReason =
-  | 'nonce_missing'
-  | 'nonce_unknown'
-  | 'nonce_expired'
-  | 'nonce_replayed'
-  | 'user_mismatch'
-  | 'invalid_token'
-  | 'not_reauthenticated';
+export const REAUTH_FAILURE_REASONS = ['nonce_missing', 'nonce_unknown', 'nonce_expired', 'nonce_replayed', 'user_mismatch', 'invalid_token', 'not_reauthenticated'] as const;
+export type ReauthFailureReason = (typeof REAUTH_FAILURE_REASONS)[number];
 
 export class ReauthFailedError extends statusError('ReauthFailedError', 401, 'reauth_failed') {
   constructor(
