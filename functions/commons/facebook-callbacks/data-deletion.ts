@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { SessionRepository } from '#commons/sessions/ports';
 import type { DataDeletionRecord, PersonDataRepository } from './ports.ts';
+import type { SignedRequestPayload } from './signed-request.ts';
 
 /**
  * Facebook's data-deletion callback: erase everything held on one person, and leave behind only
@@ -9,13 +9,20 @@ import type { DataDeletionRecord, PersonDataRepository } from './ports.ts';
  * What goes: every session record (live sessions with their sealed Facebook tokens, and the
  * revocation records kept for audit), the session-info token locks, the user record and the
  * Facebook-id link. The order makes a crash harmless: the link goes last, so a retried callback
- * still finds the person and finishes the job.
+ * still finds the person and finishes the job. It is marked first: a sign-in that read it before
+ * fails its own transaction, and one that reads it during the deletion waits (503), so no live
+ * session is left behind for an erased person.
  */
 export interface DataDeletionDeps {
-  readonly sessions: Pick<SessionRepository, 'getUserByFacebookId'>;
   readonly personData: Pick<
     PersonDataRepository,
-    'sessionPagesOfUser' | 'deleteSessions' | 'deleteUser' | 'startDataDeletion' | 'completeDataDeletion'
+    | 'getDataDeletion'
+    | 'markDeletionStarted'
+    | 'sessionPagesOfUser'
+    | 'deleteSessions'
+    | 'deleteUser'
+    | 'startDataDeletion'
+    | 'completeDataDeletion'
   >;
   /** How long the deletion record and its status page are kept. */
   readonly recordRetentionMs: number;
@@ -26,13 +33,17 @@ export const CONFIRMATION_CODE_PATTERN = /^[A-Z2-7]{24}$/;
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /**
- * The confirmation code for one signed request: an HMAC of it under the app secret. The same
- * request sent twice (Facebook retries) gets the same code and so the same record, yet the record
- * needs no user id or Facebook id to be found again, and nobody without the app secret can link a
- * code to a person.
+ * The confirmation code for one signed request: an HMAC under the app secret of what the request
+ * says once decoded (the person, `issued_at` and the signature's bytes), never of its text: the
+ * same request re-encoded (padding, the spare bits of the last base64 character) is still one
+ * request, so it gets one code and one record, and cannot run the deletion again. Facebook's own
+ * retries get the same code too, yet the record needs no user id or Facebook id to be found again,
+ * and nobody without the app secret can link a code to a person.
  */
-export function confirmationCodeFor(signedRequest: string, appSecret: string): string {
-  const digest = createHmac('sha256', appSecret).update(`session-guard/data-deletion/v1\n${signedRequest}`, 'utf8').digest();
+export function confirmationCodeFor(request: Pick<SignedRequestPayload, 'userId' | 'issuedAt' | 'signature'>, appSecret: string): string {
+  const digest = createHmac('sha256', appSecret)
+    .update(`session-guard/data-deletion/v2\n${request.userId}\n${request.issuedAt}\n${request.signature.toString('hex')}`, 'utf8')
+    .digest();
   let bits = 0;
   let value = 0;
   let code = '';
@@ -65,7 +76,11 @@ export async function deletePersonData(
   facebookUserId: string,
   confirmationCode: string,
 ): Promise<DataDeletionRecord> {
-  const user = await deps.sessions.getUserByFacebookId(facebookUserId);
+  // A request already done is answered as it was, before anything is marked: the person may have
+  // come back since, and a replayed request must not hold up their new sign-ins.
+  const done = await deps.personData.getDataDeletion(confirmationCode);
+  if (done?.status === 'completed') return done;
+  const user = await deps.personData.markDeletionStarted(facebookUserId);
   // The record holds whose data this is until it completes: its completion, on the table's
   // stream, is the `Person Data Deletion Requested` event that tells the app to erase its own.
   const record = await deps.personData.startDataDeletion(confirmationCode, deps.recordRetentionMs, {

@@ -17,11 +17,18 @@ import { InvalidSignedRequestError } from '#commons/platform/errors';
  * - `algorithm` must be `HMAC-SHA256`, compared case-insensitively: Facebook's own PHP SDK v3 and
  *   its documentation sample upper-case it before comparing (SDK v5 compares exactly). Either way
  *   we only ever verify with HMAC-SHA256, so the spelling cannot downgrade anything.
- * - `issued_at` must be present, at most a day old (Facebook's documented window, and our replay
- *   window) and not in the future beyond a small clock skew.
+ * - `issued_at` must be present, not older than `maxAgeSeconds` and not in the future beyond a
+ *   small clock skew. The age limit is our own choice (no public source states one; it bounds how
+ *   long a captured request can be replayed): `SIGNED_REQUEST_MAX_AGE_SECONDS`, a day by default.
  * - `user_id` must be a non-empty string (the app-scoped id). Other fields (`expires`, which the
  *   data-deletion payload carries) are passed through unchecked: they describe Facebook's own
  *   token, not this request.
+ * - Only callbacks: the same format and app secret also sign the JavaScript SDK's login cookie and
+ *   `authResponse.signedRequest` (they carry `code`) and canvas requests (`oauth_token`). Whoever
+ *   reads one of those must not be able to replay it here to log a person out or erase their data,
+ *   so a payload carrying either field is refused.
+ * - The decoded signature bytes are returned: one request has one signature, whatever its text
+ *   (padding, the spare bits of the last base64 character), so it identifies the request.
  */
 export const SIGNED_REQUEST_ALGORITHM = 'HMAC-SHA256';
 export const DEFAULT_MAX_AGE_SECONDS = 24 * 3600;
@@ -45,12 +52,17 @@ export interface SignedRequestPayload {
   readonly issuedAt: number;
   /** Everything Facebook sent, for fields we do not model. */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** The HMAC as decoded bytes: the same for every encoding of one request. */
+  readonly signature: Buffer;
 }
+
+/** Fields only the SDK's login cookie / signedRequest (`code`) and canvas requests (`oauth_token`) carry. */
+const NOT_A_CALLBACK_FIELDS = ['code', 'oauth_token'] as const;
 
 export interface VerifyOptions {
   /** Epoch milliseconds. @default Date.now() */
   readonly now?: number;
-  /** @default 86400 (one day) */
+  /** Oldest `issued_at` accepted, our own choice. @default 86400 (one day) */
   readonly maxAgeSeconds?: number;
   /** @default 300 */
   readonly clockSkewSeconds?: number;
@@ -93,15 +105,18 @@ export function verifySignedRequest(signedRequest: string, appSecret: string, op
   }
   const { algorithm, user_id: userId, issued_at: issuedAt } = parsed.data;
   if (algorithm.toUpperCase() !== SIGNED_REQUEST_ALGORITHM) throw refused(`algorithm must be ${SIGNED_REQUEST_ALGORITHM}`);
+  const foreign = NOT_A_CALLBACK_FIELDS.filter((field) => field in payload);
+  if (foreign.length > 0) throw refused(`payload carries ${foreign.join(' and ')}: a login cookie or canvas request, not a callback`);
 
   const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
   if (issuedAt > nowSeconds + (options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS)) {
     throw refused('issued_at is in the future');
   }
-  if (nowSeconds - issuedAt > (options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS)) {
-    throw refused('issued_at is more than a day old');
+  const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+  if (nowSeconds - issuedAt > maxAgeSeconds) {
+    throw refused(`issued_at is more than ${describeSeconds(maxAgeSeconds)} old`);
   }
-  return { userId, issuedAt, raw: payload as Record<string, unknown> };
+  return { userId, issuedAt, raw: payload as Record<string, unknown>, signature };
 }
 
 function decodeBase64Url(part: string, what: string): Buffer {
@@ -113,6 +128,12 @@ function decodeBase64Url(part: string, what: string): Buffer {
     throw refused(`${what} is not base64url`);
   }
   return Buffer.from(unpadded, 'base64url');
+}
+
+function describeSeconds(seconds: number): string {
+  if (seconds === 86_400) return 'a day';
+  if (seconds % 3600 === 0) return `${seconds / 3600} hours`;
+  return `${seconds} seconds`;
 }
 
 function refused(detail: string): InvalidSignedRequestError {

@@ -28,6 +28,22 @@ function refusal(signedRequest: string, options = at): string {
   return expect.unreachable('expected the signed request to be refused');
 }
 
+describe('verifySignedRequest refuses what is not a callback', () => {
+  it.each([
+    ['code (the JavaScript SDK login cookie, authResponse.signedRequest)', { code: 'AQD-some-code' }, /carries code/],
+    ['oauth_token (a canvas request)', { oauth_token: 'EAAB-some-token' }, /carries oauth_token/],
+    ['both', { code: 'c', oauth_token: 't' }, /carries code and oauth_token/],
+  ])('a payload carrying %s, signed with the same app secret', (_name, extra, message) => {
+    expect(refusal(signSignedRequest({ user_id: '42', issued_at: NOW_S - 5, ...extra }, SECRET))).toMatch(message);
+  });
+
+  it('keeps the age limit a setting: an hour-old request passes the default and fails a 30-minute limit', () => {
+    const signed = signSignedRequest({ user_id: '42', issued_at: NOW_S - 3600 }, SECRET);
+    expect(verifySignedRequest(signed, SECRET, at).userId).toBe('42');
+    expect(refusal(signed, { now: NOW, maxAgeSeconds: 1800 } as typeof at)).toMatch(/more than 1800 seconds old/);
+  });
+});
+
 describe('verifySignedRequest accepts', () => {
   it("a request signed with the app secret, as Facebook makes it, and returns the person's id and issue time", () => {
     const signed = signSignedRequest({ user_id: '10150000000000001', issued_at: NOW_S - 60 }, SECRET);
