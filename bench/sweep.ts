@@ -22,7 +22,7 @@ import { createDocumentClient, createKmsClient } from '#commons/platform/aws-cli
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { SessionStore } from '#commons/storage/session-store';
 import { signInWithSessionInfoToken } from '#commons/sessions/sessions';
-import { EnvelopeVault } from '#commons/crypto/vault';
+import { EnvelopeSealer } from '#commons/crypto/vault';
 import { startLocalStack } from '#local/stack';
 import { createLocalSweep, type SweepSummary } from '#local/sweep';
 
@@ -47,7 +47,7 @@ try {
   // ---- 1. sessions, through the sign-in domain code ----------------------------------------
   const deps = {
     store: new SessionStore(createDocumentClient(), stack.tableName),
-    vault: new EnvelopeVault(createKmsClient(), stack.kmsKeyId),
+    vault: new EnvelopeSealer(createKmsClient(), stack.kmsKeyId),
     graph: createGraphClient(
       { GRAPH_API_URL: graphEmulator.url, GRAPH_API_VERSION: process.env.GRAPH_API_VERSION ?? 'v21.0', FACEBOOK_APP_ID: stack.appId, GRAPH_TIMEOUT_MS: 10_000 },
       stack.appSecret,

@@ -1,6 +1,6 @@
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EnvelopeVault } from '#commons/crypto/vault';
+import { EnvelopeSealer } from '#commons/crypto/vault';
 import type { GraphFault } from '#local/emulators/graph';
 import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
@@ -145,7 +145,7 @@ describe('KMS throttling', () => {
   it('defers the sessions whose tokens cannot be opened now, and revokes only what it could check', async () => {
     const people = await population();
     // Reseal two tokens under a fresh data key, which the worker has not cached yet.
-    const vault = new EnvelopeVault(new KMSClient({}), stack.kmsKeyId, { dataKeyMaxUses: 2 });
+    const vault = new EnvelopeSealer(new KMSClient({}), stack.kmsKeyId, { dataKeyMaxUses: 2 });
     for (const person of [people.valid[0]!, people.dead[0]!]) {
       await stack.updateItem(`SESSION#${person.sessionId}`, 'SESSION', {
         sealedToken: await vault.seal(person.sessionInfoToken, { sessionId: person.sessionId, userId: person.userId }),

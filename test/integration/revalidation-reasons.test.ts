@@ -1,7 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvelopeVault } from '#commons/crypto/vault';
+import { EnvelopeSealer } from '#commons/crypto/vault';
 import type { SessionEndReason } from '#local/emulators/graph';
 import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-stack';
 
@@ -76,7 +76,7 @@ describe('revocation for each reason Facebook gives', () => {
   it('does not revoke when Facebook answers 190 about a token it cannot parse: the answer names no app or user, so it is no verdict about this session', async () => {
     const person = await stack.signInNewPerson();
     const item = (await sessionItem(person.sessionId))!;
-    const vault = new EnvelopeVault(new KMSClient({}), stack.kmsKeyId);
+    const vault = new EnvelopeSealer(new KMSClient({}), stack.kmsKeyId);
     await stack.updateItem(item.pk as string, 'SESSION', {
       sealedToken: await vault.seal('EAAgarbageThatFacebookCannotParse', { sessionId: person.sessionId, userId: person.userId }),
     });
@@ -91,7 +91,7 @@ describe('revocation for each reason Facebook gives', () => {
     const graph = stack.graphEmulator();
     const stranger = graph.createTestUser('999000111222333');
     const otherAppToken = graph.mintSessionInfoToken('999000111222333', stranger.id);
-    const vault = new EnvelopeVault(new KMSClient({}), stack.kmsKeyId);
+    const vault = new EnvelopeSealer(new KMSClient({}), stack.kmsKeyId);
     await stack.updateItem(`SESSION#${person.sessionId}`, 'SESSION', {
       sealedToken: await vault.seal(otherAppToken, { sessionId: person.sessionId, userId: person.userId }),
     });

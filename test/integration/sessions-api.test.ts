@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { EnvelopeVault, VaultError } from '#commons/crypto/vault';
+import { EnvelopeOpener, VaultError } from '#commons/crypto/vault';
 import { sha256Hex } from '#commons/sessions/session-tokens';
 import { startTestStack, type TestStack } from '#test/support/local-stack';
 
@@ -90,7 +90,7 @@ describe('POST /v1/sessions', () => {
     const itemA = (await stack.getItem(`SESSION#${sessionA}`, 'SESSION'))!;
     const itemB = (await stack.getItem(`SESSION#${sessionB}`, 'SESSION'))!;
     // A vault with Decrypt, as only the revalidation worker will have it.
-    const vault = new EnvelopeVault(new KMSClient({}), stack.kmsKeyId);
+    const vault = new EnvelopeOpener(new KMSClient({}), stack.kmsKeyId);
     await expect(vault.open(itemA.sealedToken as string, { sessionId: sessionA, userId: itemA.userId as string })).resolves.toBe(tokenA);
     await expect(vault.open(itemA.sealedToken as string, { sessionId: sessionB, userId: itemB.userId as string })).rejects.toBeInstanceOf(VaultError);
     await expect(vault.open(itemA.sealedToken as string, { sessionId: sessionA, userId: itemB.userId as string })).rejects.toBeInstanceOf(VaultError);

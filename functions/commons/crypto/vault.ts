@@ -10,14 +10,20 @@ import { TOKEN_ENCRYPTION_CONTEXT } from './token-key-names.ts';
  * million sessions costs a handful of KMS calls, not a million. Each sealed token is AES-256-GCM
  * with the session id and user id as additional authenticated data: the per-item encryption
  * context. A ciphertext copied onto another session or user fails authentication and never opens.
+ *
+ * Sealing and opening are separate classes because separate functions hold them: the sign-in
+ * functions only seal, the sweep worker only opens.
  */
 export interface TokenBinding {
   readonly sessionId: string;
   readonly userId: string;
 }
 
-export interface TokenVault {
+export interface TokenSealer {
   seal(plaintext: string, binding: TokenBinding): Promise<string>;
+}
+
+export interface TokenOpener {
   open(sealed: string, binding: TokenBinding): Promise<string>;
 }
 
@@ -28,11 +34,15 @@ export class VaultError extends Error {
 export const KMS_ENCRYPTION_CONTEXT = TOKEN_ENCRYPTION_CONTEXT;
 const FORMAT = 'v1';
 
-export interface EnvelopeVaultOptions {
-  /** How long one data key seals new tokens. @default 5 minutes */
+export interface EnvelopeSealerOptions {
+  /** How long one data key seals new tokens: its sealing window. @default 5 minutes */
   readonly dataKeyMaxAgeMs?: number;
   /** How many tokens one data key seals at most. @default 100000 */
   readonly dataKeyMaxUses?: number;
+  readonly now?: () => number;
+}
+
+export interface EnvelopeOpenerOptions {
   /** How long an unwrapped data key stays cached for opening. @default 15 minutes */
   readonly openCacheMaxAgeMs?: number;
   /** How many unwrapped data keys stay cached for opening. @default 50000 */
@@ -47,26 +57,34 @@ interface SealingKey {
   uses: number;
 }
 
-export class EnvelopeVault implements TokenVault {
+/**
+ * The sealing half, for the functions that open sessions (internet-facing, no `kms:Decrypt`). It
+ * holds at most one unwrapped data key, and not past its sealing window: once the window ends (or
+ * the key's uses run out) the key is wiped from memory, by a timer if no seal comes to notice. It
+ * never keeps a key for opening: a memory dump of a sign-in function exposes at most the tokens
+ * sealed in the last window, never the ones stored before.
+ */
+export class EnvelopeSealer implements TokenSealer {
   private sealingKey: SealingKey | undefined;
   private pendingSealingKey: Promise<SealingKey> | undefined;
-  private readonly openCache = new Map<string, { key: Buffer; cachedAt: number }>();
-  private readonly pendingUnwraps = new Map<string, Promise<Buffer>>();
-  private readonly options: Required<Omit<EnvelopeVaultOptions, 'now'>>;
+  private wipeTimer: NodeJS.Timeout | undefined;
+  private readonly maxAgeMs: number;
+  private readonly maxUses: number;
   private readonly now: () => number;
 
   constructor(
     private readonly kms: KMSClient,
     private readonly keyId: string,
-    options: EnvelopeVaultOptions = {},
+    options: EnvelopeSealerOptions = {},
   ) {
-    this.options = {
-      dataKeyMaxAgeMs: options.dataKeyMaxAgeMs ?? 5 * 60_000,
-      dataKeyMaxUses: options.dataKeyMaxUses ?? 100_000,
-      openCacheMaxAgeMs: options.openCacheMaxAgeMs ?? 15 * 60_000,
-      openCacheMaxEntries: options.openCacheMaxEntries ?? 50_000,
-    };
+    this.maxAgeMs = options.dataKeyMaxAgeMs ?? 5 * 60_000;
+    this.maxUses = options.dataKeyMaxUses ?? 100_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Whether an unwrapped data key is in memory (for tests of the wiping). */
+  get holdsDataKey(): boolean {
+    return this.sealingKey !== undefined;
   }
 
   async seal(plaintext: string, binding: TokenBinding): Promise<string> {
@@ -76,6 +94,72 @@ export class EnvelopeVault implements TokenVault {
     cipher.setAAD(additionalData(binding));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return [FORMAT, key.wrapped.toString('base64url'), iv.toString('base64url'), body.toString('base64url')].join('.');
+  }
+
+  /** A data key with one use reserved for the caller, so concurrent seals respect the use limit. */
+  private async reserveSealingKey(): Promise<SealingKey> {
+    for (;;) {
+      const key = this.sealingKey;
+      if (key !== undefined && this.now() - key.createdAt < this.maxAgeMs && key.uses < this.maxUses) {
+        key.uses += 1;
+        return key;
+      }
+      if (key !== undefined) this.wipe(key);
+      // Concurrent seals share one GenerateDataKey call, then compete for its uses.
+      this.pendingSealingKey ??= this.generateDataKey()
+        .then((fresh) => this.adopt(fresh))
+        .finally(() => {
+          this.pendingSealingKey = undefined;
+        });
+      await this.pendingSealingKey;
+    }
+  }
+
+  private adopt(fresh: SealingKey): SealingKey {
+    this.sealingKey = fresh;
+    clearTimeout(this.wipeTimer);
+    // Wipe at the end of the window even if no seal comes to notice; never keeps a process alive.
+    this.wipeTimer = setTimeout(() => this.wipe(fresh), this.maxAgeMs);
+    this.wipeTimer.unref();
+    return fresh;
+  }
+
+  private wipe(key: SealingKey): void {
+    if (this.sealingKey === key) this.sealingKey = undefined;
+    // A seal that reserved this key encrypts in the microtask after its reservation: zero the
+    // bytes only once those have run.
+    setImmediate(() => key.plaintext.fill(0));
+  }
+
+  private async generateDataKey(): Promise<SealingKey> {
+    const result = await this.kms.send(
+      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT } }),
+    );
+    if (!result.Plaintext || !result.CiphertextBlob) throw new VaultError('KMS returned no data key');
+    return { plaintext: Buffer.from(result.Plaintext), wrapped: Buffer.from(result.CiphertextBlob), createdAt: this.now(), uses: 0 };
+  }
+}
+
+/**
+ * The opening half, for the sweep worker alone (the only function with `kms:Decrypt`). One Decrypt
+ * per distinct data key serves every token sealed under it: unwrapped keys are cached for a bounded
+ * time and number, which is what keeps a sweep to a handful of KMS calls.
+ */
+export class EnvelopeOpener implements TokenOpener {
+  private readonly openCache = new Map<string, { key: Buffer; cachedAt: number }>();
+  private readonly pendingUnwraps = new Map<string, Promise<Buffer>>();
+  private readonly maxAgeMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly keyId: string,
+    options: EnvelopeOpenerOptions = {},
+  ) {
+    this.maxAgeMs = options.openCacheMaxAgeMs ?? 15 * 60_000;
+    this.maxEntries = options.openCacheMaxEntries ?? 50_000;
+    this.now = options.now ?? Date.now;
   }
 
   async open(sealed: string, binding: TokenBinding): Promise<string> {
@@ -97,39 +181,10 @@ export class EnvelopeVault implements TokenVault {
     }
   }
 
-  /** A data key with one use reserved for the caller, so concurrent seals respect the use limit. */
-  private async reserveSealingKey(): Promise<SealingKey> {
-    for (;;) {
-      const key = this.sealingKey;
-      if (key !== undefined && this.now() - key.createdAt < this.options.dataKeyMaxAgeMs && key.uses < this.options.dataKeyMaxUses) {
-        key.uses += 1;
-        return key;
-      }
-      // Concurrent seals share one GenerateDataKey call, then compete for its uses.
-      this.pendingSealingKey ??= this.generateDataKey()
-        .then((fresh) => (this.sealingKey = fresh))
-        .finally(() => {
-          this.pendingSealingKey = undefined;
-        });
-      await this.pendingSealingKey;
-    }
-  }
-
-  private async generateDataKey(): Promise<SealingKey> {
-    const result = await this.kms.send(
-      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT } }),
-    );
-    if (!result.Plaintext || !result.CiphertextBlob) throw new VaultError('KMS returned no data key');
-    const plaintext = Buffer.from(result.Plaintext);
-    const wrapped = Buffer.from(result.CiphertextBlob);
-    this.rememberUnwrapped(cacheKeyOf(wrapped), plaintext);
-    return { plaintext, wrapped, createdAt: this.now(), uses: 0 };
-  }
-
   private async unwrap(wrapped: Buffer): Promise<Buffer> {
     const cacheKey = cacheKeyOf(wrapped);
     const cached = this.openCache.get(cacheKey);
-    if (cached && this.now() - cached.cachedAt < this.options.openCacheMaxAgeMs) return cached.key;
+    if (cached && this.now() - cached.cachedAt < this.maxAgeMs) return cached.key;
     // Concurrent opens of tokens under the same uncached data key share one Decrypt call: a sweep
     // opens a whole page at once, and without this a cold cache costs one KMS call per token.
     let pending = this.pendingUnwraps.get(cacheKey);
@@ -155,15 +210,15 @@ export class EnvelopeVault implements TokenVault {
     }
     if (!result.Plaintext) throw new VaultError('KMS returned no plaintext');
     const key = Buffer.from(result.Plaintext);
-    this.rememberUnwrapped(cacheKey, key);
+    this.remember(cacheKey, key);
     return key;
   }
 
-  private rememberUnwrapped(cacheKey: string, key: Buffer): void {
+  private remember(cacheKey: string, key: Buffer): void {
     this.openCache.delete(cacheKey);
     this.openCache.set(cacheKey, { key, cachedAt: this.now() });
     // Map keeps insertion order: the first entry is the least recently stored.
-    while (this.openCache.size > this.options.openCacheMaxEntries) {
+    while (this.openCache.size > this.maxEntries) {
       const oldest = this.openCache.keys().next().value;
       if (oldest === undefined) break;
       this.openCache.delete(oldest);

@@ -12,7 +12,7 @@ import type { RevocationRepository } from '#commons/sessions/ports';
 import type { SweepEntry, SweepIndexReader } from './ports.ts';
 import { revocationReasonFor } from './revocation-reasons.ts';
 import type { ShareQueue, SweepShare } from './sweep-queue.ts';
-import type { TokenVault } from '#commons/crypto/vault';
+import type { TokenOpener } from '#commons/crypto/vault';
 
 /**
  * The scheduled revalidation: every live session's Facebook session-info token is checked with
@@ -75,7 +75,7 @@ export interface RevalidationDeps {
   /** Our Facebook app: an answer about another app's token is no verdict. */
   readonly appId: string;
   readonly revocations: Pick<RevocationRepository, 'revokeSession'>;
-  readonly vault: Pick<TokenVault, 'open'>;
+  readonly vault: TokenOpener;
   readonly checker: BatchTokenChecker;
   /** Where a share's continuation goes. */
   readonly queue: ShareQueue;

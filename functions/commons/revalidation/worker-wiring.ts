@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
-import { EnvelopeVault } from '#commons/crypto/vault';
+import { EnvelopeOpener } from '#commons/crypto/vault';
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
@@ -32,7 +32,7 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
     index: new SweepIndex(doc, config.TABLE_NAME),
     revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 86_400_000 }),
     // The only function allowed kms:Decrypt; unwrapped data keys stay cached across shares.
-    vault: new EnvelopeVault(createKmsClient(), config.KMS_KEY_ID),
+    vault: new EnvelopeOpener(createKmsClient(), config.KMS_KEY_ID),
     checker: graph.batchChecker(),
     appId: config.FACEBOOK_APP_ID,
     queue: new SqsShareQueue(traced(new SQSClient({})), config.SWEEP_QUEUE_URL),

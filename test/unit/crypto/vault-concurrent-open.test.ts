@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EnvelopeVault } from '#commons/crypto/vault';
+import { EnvelopeOpener, EnvelopeSealer } from '#commons/crypto/vault';
 
 /**
  * The sweep opens a whole page of tokens at once. Tokens sealed under one data key must then cost
@@ -27,25 +27,25 @@ beforeEach(() => {
   });
 });
 
-describe('EnvelopeVault.open under concurrency', () => {
+describe('EnvelopeOpener.open under concurrency', () => {
   it('shares one Decrypt among concurrent opens of tokens under the same data key', async () => {
-    const sealer = new EnvelopeVault(kms, 'alias/k', { dataKeyMaxUses: 100 });
+    const sealer = new EnvelopeSealer(kms, 'alias/k', { dataKeyMaxUses: 100 });
     const bindings = Array.from({ length: 150 }, (_, i) => ({ sessionId: `ses_${i}`, userId: `usr_${i}` }));
     const sealed = await Promise.all(bindings.map((b, i) => sealer.seal(`token-${i}`, b)));
     // 150 tokens, 100 per data key: two data keys.
     expect(kmsMock.commandCalls(GenerateDataKeyCommand)).toHaveLength(2);
 
-    const opener = new EnvelopeVault(kms, 'alias/k');
+    const opener = new EnvelopeOpener(kms, 'alias/k');
     const opened = await Promise.all(sealed.map((s, i) => opener.open(s, bindings[i]!)));
     expect(opened).toEqual(bindings.map((_, i) => `token-${i}`));
     expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(2);
   });
 
   it('lets a failed Decrypt fail every waiting open, and tries again afterwards', async () => {
-    const sealer = new EnvelopeVault(kms, 'alias/k');
+    const sealer = new EnvelopeSealer(kms, 'alias/k');
     const binding = { sessionId: 'ses_1', userId: 'usr_1' };
     const sealed = await sealer.seal('token', binding);
-    const opener = new EnvelopeVault(kms, 'alias/k');
+    const opener = new EnvelopeOpener(kms, 'alias/k');
     kmsMock.on(DecryptCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const results = await Promise.allSettled([opener.open(sealed, binding), opener.open(sealed, binding)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);

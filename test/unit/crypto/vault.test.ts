@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { EnvelopeVault, KMS_ENCRYPTION_CONTEXT, VaultError } from '#commons/crypto/vault';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { EnvelopeOpener, type EnvelopeOpenerOptions, EnvelopeSealer, type EnvelopeSealerOptions, KMS_ENCRYPTION_CONTEXT, VaultError } from '#commons/crypto/vault';
 
 const KEY_ID = 'alias/session-guard-test';
 const TOKEN = 'EAAGsessionInfoToken1234567890abcdefABCDEF';
@@ -36,6 +36,13 @@ beforeEach(() => {
 
 const generateCalls = () => kmsMock.commandCalls(GenerateDataKeyCommand);
 const decryptCalls = () => kmsMock.commandCalls(DecryptCommand);
+/** A sealer and an opener side by side, as a sign-in function and the sweep worker hold them. */
+function envelope(options: EnvelopeSealerOptions & EnvelopeOpenerOptions = {}) {
+  const sealer = new EnvelopeSealer(kms, KEY_ID, options);
+  const opener = new EnvelopeOpener(kms, KEY_ID, options);
+  return { sealer, seal: sealer.seal.bind(sealer), open: opener.open.bind(opener) };
+}
+
 const wrappedPartOf = (sealed: string) => sealed.split('.')[1]!;
 
 /** Replaces one base64url segment of a sealed token with the same bytes, one bit flipped. */
@@ -49,27 +56,27 @@ function flipBit(sealed: string, segment: 1 | 2 | 3, byte = 0): string {
 
 describe('EnvelopeVault.seal / open', () => {
   it('opens what it sealed for the same session and user', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     await expect(vault.open(sealed, BINDING)).resolves.toBe(TOKEN);
   });
 
   it('never puts the plaintext token in the sealed form', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     expect(sealed).not.toContain(TOKEN);
     expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
   });
 
   it('seals the same token differently each time (fresh IV)', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const [a, b] = [await vault.seal(TOKEN, BINDING), await vault.seal(TOKEN, BINDING)];
     expect(a).not.toBe(b);
     expect(wrappedPartOf(a)).toBe(wrappedPartOf(b));
   });
 
   it('asks KMS for an AES_256 data key under the session-info-token encryption context', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     await vault.seal(TOKEN, BINDING);
     expect(generateCalls()).toHaveLength(1);
     expect(generateCalls()[0]!.args[0].input).toEqual({
@@ -80,37 +87,72 @@ describe('EnvelopeVault.seal / open', () => {
     expect(KMS_ENCRYPTION_CONTEXT).toEqual({ purpose: 'session-info-token' });
   });
 
-  it('opens tokens it sealed itself without a Decrypt call (the fresh data key is cached)', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+  it('keeps no key for opening on the sealing side: the opener unwraps with Decrypt even right after a seal', async () => {
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
+    expect('open' in vault.sealer).toBe(false);
     await vault.open(sealed, BINDING);
-    expect(decryptCalls()).toHaveLength(0);
+    expect(decryptCalls()).toHaveLength(1);
+  });
+});
+
+describe('EnvelopeSealer: no data key past its sealing window', () => {
+  it('wipes the unwrapped data key when its window ends, even if no seal comes to notice', async () => {
+    vi.useFakeTimers();
+    try {
+      const sealer = new EnvelopeSealer(kms, KEY_ID, { dataKeyMaxAgeMs: 60_000 });
+      await sealer.seal(TOKEN, BINDING);
+      const internal = sealer as unknown as { sealingKey: { plaintext: Buffer } };
+      const key = internal.sealingKey.plaintext;
+      expect(sealer.holdsDataKey).toBe(true);
+      vi.advanceTimersByTime(59_999);
+      expect(sealer.holdsDataKey).toBe(true);
+      vi.advanceTimersByTime(1);
+      expect(sealer.holdsDataKey).toBe(false);
+      // The bytes themselves are zeroed, not just left for the garbage collector.
+      vi.runAllTicks();
+      await vi.runAllTimersAsync();
+      expect(key.equals(Buffer.alloc(32))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('wipes the previous key when it renews one at the end of its uses', async () => {
+    const sealer = new EnvelopeSealer(kms, KEY_ID, { dataKeyMaxUses: 1 });
+    await sealer.seal(TOKEN, BINDING);
+    const internal = sealer as unknown as { sealingKey: { plaintext: Buffer } };
+    const first = internal.sealingKey.plaintext;
+    await sealer.seal(TOKEN, BINDING);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(first.equals(Buffer.alloc(32))).toBe(true);
+    expect(internal.sealingKey.plaintext.equals(Buffer.alloc(32))).toBe(false);
   });
 });
 
 describe('binding a sealed token to its session and user', () => {
   it('refuses to open a ciphertext copied onto another session', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     await expect(vault.open(sealed, { ...BINDING, sessionId: 'ses_CCCCCCCCCCCCCCCCCCCCCC' })).rejects.toBeInstanceOf(VaultError);
   });
 
   it('refuses to open a ciphertext copied onto another user', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     await expect(vault.open(sealed, { ...BINDING, userId: 'usr_DDDDDDDDDDDDDDDDDDDDDD' })).rejects.toBeInstanceOf(VaultError);
   });
 
   it('does not let session and user ids be shifted into each other', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, { sessionId: 'ses_a', userId: 'b' });
     await expect(vault.open(sealed, { sessionId: 'ses_', userId: 'ab' })).rejects.toBeInstanceOf(VaultError);
     await expect(vault.open(sealed, { sessionId: 'ses_ab', userId: '' })).rejects.toBeInstanceOf(VaultError);
   });
 
   it('refuses to open a different session\'s ciphertext even in a fresh vault (cold start)', async () => {
-    const sealed = await new EnvelopeVault(kms, KEY_ID).seal(TOKEN, BINDING);
-    const coldVault = new EnvelopeVault(kms, KEY_ID);
+    const sealed = await envelope().seal(TOKEN, BINDING);
+    const coldVault = envelope();
     await expect(coldVault.open(sealed, { ...BINDING, sessionId: 'ses_CCCCCCCCCCCCCCCCCCCCCC' })).rejects.toBeInstanceOf(VaultError);
     await expect(coldVault.open(sealed, BINDING)).resolves.toBe(TOKEN);
   });
@@ -118,32 +160,32 @@ describe('binding a sealed token to its session and user', () => {
 
 describe('tampering', () => {
   it('refuses a ciphertext whose body was altered', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     await expect(vault.open(flipBit(sealed, 3, 0), BINDING)).rejects.toBeInstanceOf(VaultError);
   });
 
   it('refuses a ciphertext whose authentication tag was altered', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     const tagByte = Buffer.from(sealed.split('.')[3]!, 'base64url').length - 1;
     await expect(vault.open(flipBit(sealed, 3, tagByte), BINDING)).rejects.toBeInstanceOf(VaultError);
   });
 
   it('refuses a ciphertext whose IV was altered', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     await expect(vault.open(flipBit(sealed, 2, 5), BINDING)).rejects.toBeInstanceOf(VaultError);
   });
 
   it('refuses a ciphertext whose wrapped data key was altered (KMS will not unwrap it)', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     await expect(vault.open(flipBit(sealed, 1, 0), BINDING)).rejects.toThrow();
   });
 
   it('refuses malformed and truncated sealed tokens with VaultError before calling KMS', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await vault.seal(TOKEN, BINDING);
     const [, wrapped, iv, body] = sealed.split('.') as [string, string, string, string];
     const broken = [
@@ -153,7 +195,7 @@ describe('tampering', () => {
       `v1.${wrapped}.${iv}`,
       `${sealed}.extra`,
       `v1.${wrapped}.${iv.slice(0, 8)}.${body}`,
-      `v1.${wrapped}.${iv}.${Buffer.from(body, 'base64url').subarray(0, 16).toString('base64url')}`,
+      `v1.${wrapped}.${iv}.${Buffer.from(body, 'base64url').subarray(0, 15).toString('base64url')}`,
     ];
     for (const candidate of broken) {
       await expect(vault.open(candidate, BINDING), candidate).rejects.toBeInstanceOf(VaultError);
@@ -164,7 +206,7 @@ describe('tampering', () => {
 
 describe('data key reuse and renewal', () => {
   it('seals 1000 tokens with one GenerateDataKey call', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = [];
     for (let i = 0; i < 1000; i++) sealed.push(await vault.seal(`${TOKEN}${i}`, BINDING));
     expect(generateCalls()).toHaveLength(1);
@@ -173,7 +215,7 @@ describe('data key reuse and renewal', () => {
 
   it('renews the data key once it is older than dataKeyMaxAgeMs', async () => {
     let now = 1_000_000;
-    const vault = new EnvelopeVault(kms, KEY_ID, { dataKeyMaxAgeMs: 60_000, now: () => now });
+    const vault = envelope({ dataKeyMaxAgeMs: 60_000, now: () => now });
     const first = await vault.seal(TOKEN, BINDING);
     now += 59_999;
     const stillFirst = await vault.seal(TOKEN, BINDING);
@@ -186,7 +228,7 @@ describe('data key reuse and renewal', () => {
   });
 
   it('renews the data key after dataKeyMaxUses seals', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID, { dataKeyMaxUses: 3 });
+    const vault = envelope({ dataKeyMaxUses: 3 });
     const sealed = [];
     for (let i = 0; i < 7; i++) sealed.push(await vault.seal(TOKEN, BINDING));
     expect(generateCalls()).toHaveLength(3);
@@ -199,7 +241,7 @@ describe('data key reuse and renewal', () => {
 
   it('still opens tokens sealed under an earlier data key after renewal', async () => {
     let now = 0;
-    const vault = new EnvelopeVault(kms, KEY_ID, { dataKeyMaxAgeMs: 1000, now: () => now });
+    const vault = envelope({ dataKeyMaxAgeMs: 1000, now: () => now });
     const old = await vault.seal('old-token', BINDING);
     now += 5000;
     const fresh = await vault.seal('fresh-token', BINDING);
@@ -209,7 +251,7 @@ describe('data key reuse and renewal', () => {
   });
 
   it('shares one GenerateDataKey call between concurrent seals', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const sealed = await Promise.all(Array.from({ length: 50 }, (_, i) => vault.seal(`${TOKEN}${i}`, BINDING)));
     expect(generateCalls()).toHaveLength(1);
     expect(new Set(sealed.map(wrappedPartOf)).size).toBe(1);
@@ -217,7 +259,7 @@ describe('data key reuse and renewal', () => {
 
   // Seals waiting on the same GenerateDataKey used to all take that key; each now reserves a use.
   it('never seals more than dataKeyMaxUses tokens with one data key, even when seals run concurrently', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID, { dataKeyMaxUses: 2 });
+    const vault = envelope({ dataKeyMaxUses: 2 });
     const sealed = await Promise.all(Array.from({ length: 10 }, (_, i) => vault.seal(`${TOKEN}${i}`, BINDING)));
     const usesPerKey = new Map<string, number>();
     for (const s of sealed) usesPerKey.set(wrappedPartOf(s), (usesPerKey.get(wrappedPartOf(s)) ?? 0) + 1);
@@ -225,7 +267,7 @@ describe('data key reuse and renewal', () => {
   });
 
   it('tries KMS again on the next seal after a failed GenerateDataKey', async () => {
-    const vault = new EnvelopeVault(kms, KEY_ID);
+    const vault = envelope();
     const outage = Object.assign(new Error('KMS is unavailable'), { name: 'KMSInternalException' });
     kmsMock.on(GenerateDataKeyCommand).rejectsOnce(outage);
     await expect(vault.seal(TOKEN, BINDING)).rejects.toBe(outage);
@@ -237,13 +279,13 @@ describe('data key reuse and renewal', () => {
 
   it('fails with VaultError when KMS returns no data key', async () => {
     kmsMock.on(GenerateDataKeyCommand).resolves({ CiphertextBlob: new Uint8Array(8) });
-    await expect(new EnvelopeVault(kms, KEY_ID).seal(TOKEN, BINDING)).rejects.toBeInstanceOf(VaultError);
+    await expect(envelope().seal(TOKEN, BINDING)).rejects.toBeInstanceOf(VaultError);
   });
 });
 
 describe('unwrapped key cache for opening', () => {
   async function sealUnderDistinctKeys(count: number): Promise<string[]> {
-    const sealer = new EnvelopeVault(kms, KEY_ID, { dataKeyMaxUses: 1 });
+    const sealer = envelope({ dataKeyMaxUses: 1 });
     const sealed = [];
     for (let i = 0; i < count; i++) sealed.push(await sealer.seal(`token-${i}`, BINDING));
     kmsMock.resetHistory();
@@ -252,7 +294,7 @@ describe('unwrapped key cache for opening', () => {
 
   it('calls Decrypt once per distinct data key across many opens, under the same encryption context', async () => {
     const [a, b] = await sealUnderDistinctKeys(2);
-    const opener = new EnvelopeVault(kms, KEY_ID);
+    const opener = envelope();
     for (let i = 0; i < 100; i++) {
       await expect(opener.open(a!, BINDING)).resolves.toBe('token-0');
       await expect(opener.open(b!, BINDING)).resolves.toBe('token-1');
@@ -271,7 +313,7 @@ describe('unwrapped key cache for opening', () => {
   it('unwraps again once a cached key is older than openCacheMaxAgeMs', async () => {
     const [a] = await sealUnderDistinctKeys(1);
     let now = 0;
-    const opener = new EnvelopeVault(kms, KEY_ID, { openCacheMaxAgeMs: 10_000, now: () => now });
+    const opener = envelope({ openCacheMaxAgeMs: 10_000, now: () => now });
     await opener.open(a!, BINDING);
     now += 9_999;
     await opener.open(a!, BINDING);
@@ -283,7 +325,7 @@ describe('unwrapped key cache for opening', () => {
 
   it('keeps at most openCacheMaxEntries unwrapped keys, dropping the oldest', async () => {
     const [a, b, c] = await sealUnderDistinctKeys(3);
-    const opener = new EnvelopeVault(kms, KEY_ID, { openCacheMaxEntries: 2 });
+    const opener = envelope({ openCacheMaxEntries: 2 });
     await opener.open(a!, BINDING);
     await opener.open(b!, BINDING);
     await opener.open(c!, BINDING); // evicts a
@@ -298,6 +340,6 @@ describe('unwrapped key cache for opening', () => {
   it('fails with VaultError when KMS returns no plaintext', async () => {
     const [a] = await sealUnderDistinctKeys(1);
     kmsMock.on(DecryptCommand).resolves({});
-    await expect(new EnvelopeVault(kms, KEY_ID).open(a!, BINDING)).rejects.toBeInstanceOf(VaultError);
+    await expect(envelope().open(a!, BINDING)).rejects.toBeInstanceOf(VaultError);
   });
 });
