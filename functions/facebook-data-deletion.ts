@@ -1,20 +1,18 @@
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { readCallbackRequest } from '#commons/facebook-callbacks/callback-request';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { appSecretEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/platform/config';
+import { callbackEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/platform/config';
 import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/facebook-callbacks/data-deletion';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { countingFailures, MetricName } from '#commons/platform/metrics';
 import type { DataDeletionAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { PersonDataStore } from '#commons/storage/person-data-store';
-import { SessionStore } from '#commons/storage/session-store';
 
-const config = readConfig(storeEnv.and(appSecretEnv).and(dataDeletionEnv));
+const config = readConfig(storeEnv.and(callbackEnv).and(dataDeletionEnv));
 const doc = createDocumentClient();
 const appSecret = await loadAppSecret(config);
 const deps = {
-  sessions: new SessionStore(doc, config.TABLE_NAME),
   personData: new PersonDataStore(doc, config.TABLE_NAME),
   recordRetentionMs: config.DATA_DELETION_RECORD_RETENTION_DAYS * 24 * 3600 * 1000,
 };
@@ -25,9 +23,11 @@ const deps = {
  * the person.
  */
 export const handler = httpHandler(async (event) => {
-  const { signedRequest, payload } = countingFailures(MetricName.SignedRequestsRefused, () => readCallbackRequest(event, appSecret));
-  const confirmationCode = confirmationCodeFor(signedRequest, appSecret);
-  const record = await deletePersonData(deps, payload.userId, confirmationCode);
+  const request = countingFailures(MetricName.SignedRequestsRefused, () =>
+    readCallbackRequest(event, appSecret, { maxAgeSeconds: config.SIGNED_REQUEST_MAX_AGE_SECONDS }),
+  );
+  const confirmationCode = confirmationCodeFor(request, appSecret);
+  const record = await deletePersonData(deps, request.userId, confirmationCode);
   logger.info('person data deleted', { confirmationCode, status: record.status, deleted: record.deleted });
   return json(200, {
     url: dataDeletionStatusUrl(config.PUBLIC_BASE_URL, confirmationCode),

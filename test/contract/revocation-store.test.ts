@@ -85,8 +85,18 @@ describe('RevocationStore on DynamoDB Local', () => {
     const third = await signedIn(user, false);
     await signedIn();
     await revocations.revokeSession(second.id, 'logged_out');
-    const ids = await collect(revocations.sessionIdsOfUser(user.id));
-    expect(ids.sort()).toEqual([first.id, second.id, third.id].sort());
-    await expect(collect(revocations.sessionIdsOfUser(unique('usr')))).resolves.toEqual([]);
+    const refs = await collect(revocations.sessionsOfUser(user.id));
+    expect(refs.map((ref) => ref.sessionId).sort()).toEqual([first.id, second.id, third.id].sort());
+    expect(Object.fromEntries(refs.map((ref) => [ref.sessionId, ref.status]))).toEqual({ [first.id]: 'active', [second.id]: 'revoked', [third.id]: 'active' });
+    expect(refs.every((ref) => typeof ref.createdAt === 'number' && typeof ref.expiresAt === 'number')).toBe(true);
+    await expect(collect(revocations.sessionsOfUser(unique('usr')))).resolves.toEqual([]);
+  });
+
+  it('marks an app removal on the person\'s link, bumping its version; nobody for an unknown Facebook id', async () => {
+    const user: User = { id: unique('usr'), facebookUserId: unique('fb'), createdAt: T0 };
+    await signedIn(user);
+    await expect(revocations.markAppRemoved(user.facebookUserId, T0 + 5000)).resolves.toMatchObject({ id: user.id, linkVersion: 1, appRemovedAt: T0 + 5000 });
+    await expect(revocations.markAppRemoved(user.facebookUserId, T0 + 6000)).resolves.toMatchObject({ linkVersion: 2, appRemovedAt: T0 + 6000 });
+    await expect(revocations.markAppRemoved(unique('fb'), T0)).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConcurrentUpdateError } from '#commons/platform/errors';
+import { ConcurrentUpdateError, PersonChangedError } from '#commons/platform/errors';
 import type { NewSession, User } from '#commons/sessions/model';
+import { PersonDataStore } from '#commons/storage/person-data-store';
+import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
 import { type ContractTable, startContractTable } from '#test/support/contract-table';
 
@@ -48,7 +50,7 @@ describe('SessionStore on DynamoDB Local', () => {
     await store.createSession({ session, newUser: user });
 
     expect(await table.getItem({ pk: `FBUSER#${user.facebookUserId}`, sk: 'FBUSER' })).toEqual({
-      pk: `FBUSER#${user.facebookUserId}`, sk: 'FBUSER', entity: 'facebookUser', userId: user.id, createdAt: T0,
+      pk: `FBUSER#${user.facebookUserId}`, sk: 'FBUSER', entity: 'facebookUser', userId: user.id, createdAt: T0, linkVersion: 0,
     });
     expect(await table.getItem({ pk: `USER#${user.id}`, sk: 'USER' })).toEqual({
       pk: `USER#${user.id}`, sk: 'USER', entity: 'user', userId: user.id, facebookUserId: user.facebookUserId, createdAt: T0,
@@ -77,7 +79,7 @@ describe('SessionStore on DynamoDB Local', () => {
       ttl: Math.ceil(session.expiresAt / 1000),
     });
 
-    await expect(store.getUserByFacebookId(user.facebookUserId)).resolves.toEqual(user);
+    await expect(store.getUserByFacebookId(user.facebookUserId)).resolves.toEqual({ ...user, linkVersion: 0 });
     await expect(store.getSessionIdForSessionInfoToken(session.sessionInfoTokenHash)).resolves.toBe(session.id);
     await expect(store.getSession(session.id)).resolves.toStrictEqual({
       id: session.id,
@@ -155,5 +157,43 @@ describe('SessionStore on DynamoDB Local', () => {
     await store.deleteSession(session.id);
     expect(await table.getItem({ pk: `SESSION#${session.id}`, sk: 'SESSION' })).toBeUndefined();
     expect(await table.getItem({ pk: `SITOKEN#${session.sessionInfoTokenHash}`, sk: 'SITOKEN' })).toMatchObject({ sessionId: 'ses_newer' });
+  });
+
+  it('keeps a revocation record that races a sign-out or a sign-in replacing the session', async () => {
+    const revocations = new RevocationStore(table.doc, table.tableName, { retentionMs: HOUR });
+    const user = person();
+    const first = newSession(user);
+    await store.createSession({ session: first, newUser: user });
+    // A sign-in read the lock (pointing at `first`); the sweep revokes `first` and, before it
+    // releases the lock, the sign-in writes: the lock is taken over, the record stays.
+    await revocations.revokeSession(first.id, 'password_changed');
+    await table.putItem({ pk: `SITOKEN#${first.sessionInfoTokenHash}`, sk: 'SITOKEN', entity: 'sessionInfoTokenLock', sessionId: first.id, ttl: Math.ceil((T0 + HOUR) / 1000) });
+    const second = newSession(user, { sessionInfoTokenHash: first.sessionInfoTokenHash });
+    await store.createSession({ session: second, replacesSessionId: first.id, knownUser: { ...user, linkVersion: 0 } });
+    expect(await table.getItem({ pk: `SESSION#${first.id}`, sk: 'SESSION' })).toMatchObject({ status: 'revoked', revokedReason: 'password_changed' });
+    expect(await table.getItem({ pk: `SITOKEN#${first.sessionInfoTokenHash}`, sk: 'SITOKEN' })).toMatchObject({ sessionId: second.id });
+
+    // A sign-out of a session revoked after it was authenticated leaves the record too.
+    await revocations.revokeSession(second.id, 'logged_out');
+    await store.deleteSession(second.id);
+    expect(await table.getItem({ pk: `SESSION#${second.id}`, sk: 'SESSION' })).toMatchObject({ status: 'revoked', revokedReason: 'logged_out' });
+  });
+
+  it("refuses a sign-in whose person's link changed since it was read (app removal, data deletion), writing nothing", async () => {
+    const revocations = new RevocationStore(table.doc, table.tableName, { retentionMs: HOUR });
+    const personData = new PersonDataStore(table.doc, table.tableName, () => T0);
+    const user = person();
+    await store.createSession({ session: newSession(user), newUser: user });
+    const read = (await store.getUserByFacebookId(user.facebookUserId))!;
+    await revocations.markAppRemoved(user.facebookUserId, T0);
+    const late = newSession(user);
+    await expect(store.createSession({ session: late, knownUser: read })).rejects.toBeInstanceOf(PersonChangedError);
+    expect(await table.getItem({ pk: `SESSION#${late.id}`, sk: 'SESSION' })).toBeUndefined();
+
+    const reread = (await store.getUserByFacebookId(user.facebookUserId))!;
+    expect(reread.linkVersion).toBe(1);
+    await personData.markDeletionStarted(user.facebookUserId);
+    await expect(store.createSession({ session: newSession(user), knownUser: reread })).rejects.toBeInstanceOf(PersonChangedError);
+    await expect(store.getUserByFacebookId(user.facebookUserId)).resolves.toMatchObject({ linkVersion: 2, deletingSince: T0 });
   });
 });

@@ -1,21 +1,28 @@
-import type { RevocationRepository, SessionRepository } from '#commons/sessions/ports';
-import type { AppRemovalLog } from './ports.ts';
+import type { RevocationRepository } from '#commons/sessions/ports';
 
 /**
  * What happens when a person removes the app on Facebook (the deauthorize callback): every live
- * session of theirs is revoked with reason `app_removed`, its sealed token deleted and a
- * revocation record kept for audit. Idempotent: sessions already revoked or ended are left as
- * they are, and a person we never saw has nothing to revoke.
+ * session of theirs that began before the removal is revoked with reason `app_removed`, its sealed
+ * token deleted and a revocation record kept for audit. A session that began after Facebook issued
+ * the removal is the person coming back and signing in again: it stays.
  *
- * The removal itself is recorded on the person's user record first (that change is the `Person
- * Removed App` event), so a callback that dies half-way has still told the app.
+ * The person's link is marked first (`appRemovedAt`, a new `linkVersion`): that change is the
+ * `Person Removed App` event, so a callback that dies half-way has still told the app, and a
+ * sign-in racing this callback either wrote its session before (and it is found and revoked here)
+ * or fails its own transaction and asks Facebook again.
+ * Idempotent: sessions already revoked or ended are left as they are, and a person we never saw has
+ * nothing to revoke.
  */
 export interface AppRemovalDeps {
-  readonly sessions: Pick<SessionRepository, 'getUserByFacebookId'>;
-  readonly revocations: Pick<RevocationRepository, 'sessionIdsOfUser' | 'revokeSession'>;
-  readonly removals: AppRemovalLog;
+  readonly revocations: Pick<RevocationRepository, 'markAppRemoved' | 'sessionsOfUser' | 'revokeSession'>;
   /** Revocations in flight at once, for a person with many sessions. @default 8 */
   readonly concurrency?: number;
+}
+
+export interface AppRemoval {
+  readonly facebookUserId: string;
+  /** Facebook's `issued_at`, epoch seconds. */
+  readonly issuedAt: number;
 }
 
 export interface AppRemovalOutcome {
@@ -24,16 +31,19 @@ export interface AppRemovalOutcome {
   readonly revoked: number;
   /** Sessions that were already revoked, signed out or gone. */
   readonly notActive: number;
+  /** Live sessions that began after the removal was issued, left alone. */
+  readonly newer: number;
 }
 
-/** `removedAt`: when Facebook says it happened (the signed request's `issued_at`), epoch ms. */
-export async function revokeSessionsOfRemovedApp(deps: AppRemovalDeps, facebookUserId: string, removedAt: number): Promise<AppRemovalOutcome> {
-  const user = await deps.sessions.getUserByFacebookId(facebookUserId);
-  if (!user) return { userFound: false, revoked: 0, notActive: 0 };
-  await deps.removals.recordAppRemoval(user.id, removedAt);
+export async function revokeSessionsOfRemovedApp(deps: AppRemovalDeps, removal: AppRemoval): Promise<AppRemovalOutcome> {
+  const user = await deps.revocations.markAppRemoved(removal.facebookUserId, removal.issuedAt * 1000);
+  if (!user) return { userFound: false, revoked: 0, notActive: 0, newer: 0 };
+  // issued_at has whole seconds: a session begun within that second counts as before it.
+  const removedBefore = (removal.issuedAt + 1) * 1000;
   const concurrency = deps.concurrency ?? 8;
   let revoked = 0;
   let notActive = 0;
+  let newer = 0;
   let batch: string[] = [];
   const flush = async () => {
     const outcomes = await Promise.all(batch.map((sessionId) => deps.revocations.revokeSession(sessionId, 'app_removed')));
@@ -43,10 +53,18 @@ export async function revokeSessionsOfRemovedApp(deps: AppRemovalDeps, facebookU
     }
     batch = [];
   };
-  for await (const sessionId of deps.revocations.sessionIdsOfUser(user.id)) {
-    batch.push(sessionId);
+  for await (const session of deps.revocations.sessionsOfUser(user.id)) {
+    if (session.status !== 'active') {
+      notActive++;
+      continue;
+    }
+    if (session.createdAt >= removedBefore) {
+      newer++;
+      continue;
+    }
+    batch.push(session.sessionId);
     if (batch.length >= concurrency) await flush();
   }
   await flush();
-  return { userFound: true, revoked, notActive };
+  return { userFound: true, revoked, notActive, newer };
 }

@@ -1,3 +1,5 @@
+import type { User } from '#commons/sessions/model';
+
 /**
  * What Facebook's data-deletion callback needs from storage: erasing everything held on one
  * person, and the anonymous record behind the status page. The record names no person: only its
@@ -36,6 +38,12 @@ export interface DataDeletionSubject {
 }
 
 export interface PersonDataRepository {
+  /**
+   * Marks the person's Facebook-id link as being erased (and bumps its version) before anything is
+   * deleted, so no sign-in can write a session for them meanwhile. The person, or undefined when
+   * we hold no link for this Facebook id.
+   */
+  markDeletionStarted(facebookUserId: string): Promise<User | undefined>;
   /**
    * Every session record of a person (live or revoked), a page at a time. Eventually consistent:
    * a caller that must see everything asks again until nothing new shows.

@@ -51,6 +51,17 @@ export const appSecretEnv = z
   })
   .refine(hasOneAppSecretSource, { message: APP_SECRET_SOURCE_RULE, path: ['FACEBOOK_APP_SECRET'] });
 
+/** Facebook's two callbacks: the secret that verifies `signed_request`, and how old one may be. */
+export const callbackEnv = appSecretEnv.and(
+  z.object({
+    /**
+     * Oldest `issued_at` a callback accepts. Our own choice (no public source states a limit): it
+     * bounds how long a captured request can be replayed. A day by default.
+     */
+    SIGNED_REQUEST_MAX_AGE_SECONDS: positiveInt.max(30 * 86_400).default(86_400),
+  }),
+);
+
 /** Calling the Graph API as the app: its id, its secret, and where and how Graph is reached. */
 export const facebookEnv = z
   .object({
@@ -64,6 +75,8 @@ export const facebookEnv = z
 export const sessionEnv = z.object({
   /** Absolute session lifetime; a session never outlives its Facebook session-info token either. */
   SESSION_MAX_AGE_SECONDS: positiveInt.default(DEFAULT_SESSION_MAX_AGE_SECONDS),
+  /** Live sessions one person may hold; signing in beyond it ends the oldest (`replaced`). */
+  MAX_LIVE_SESSIONS_PER_PERSON: positiveInt.max(1000).default(25),
 });
 
 /** Re-authentication (POST /v1/reauth/start): how long an issued auth_nonce may be used. */

@@ -84,17 +84,29 @@ export type FacebookTokenVerdict = 'invalid_token' | 'token_expired' | 'wrong_ap
 
 export class FacebookTokenRejectedError extends codedError<FacebookTokenVerdict>('FacebookTokenRejectedError', 401) {}
 
-export class FacebookUnavailableError extends statusError('FacebookUnavailableError', 503, 'facebook_unavailable') {
-  override readonly headers: Readonly<Record<string, string>>;
-  constructor(
-    message: string,
-    readonly retryAfterSeconds = 30,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.headers = { 'retry-after': String(retryAfterSeconds) };
-  }
+/** A 503 that says when to come back: the answer carries `Retry-After`. */
+function retryLaterError<const C extends string>(name: string, code: C, defaultRetryAfterSeconds: number) {
+  return class extends statusError(name, 503, code) {
+    override readonly headers: Readonly<Record<string, string>>;
+    constructor(
+      message: string,
+      readonly retryAfterSeconds = defaultRetryAfterSeconds,
+      options?: { cause?: unknown },
+    ) {
+      super(message, options);
+      this.headers = { 'retry-after': String(retryAfterSeconds) };
+    }
+  };
 }
+
+export class FacebookUnavailableError extends retryLaterError('FacebookUnavailableError', 'facebook_unavailable', 30) {}
+
+/**
+ * A sign-in that kept losing races for the same records (a double-tapped button, a client that
+ * retries, a deletion of the same person in progress) past its retries. Nothing is wrong and
+ * nothing was written: trying again shortly succeeds. Never a 500.
+ */
+export class SignInContentionError extends retryLaterError('SignInContentionError', 'sign_in_contention', 1) {}
 
 /**
  * Why a browser sign-in (the Facebook login dialog's callback) was refused. Nothing was written;
@@ -160,5 +172,20 @@ export class ReauthenticationRequiredError extends statusError('Reauthentication
 
 /** A conditional write lost a race; callers retry or surface it. Never reaches a client as-is. */
 export class ConcurrentUpdateError extends Error {
-  override readonly name = 'ConcurrentUpdateError';
+  override readonly name: string = 'ConcurrentUpdateError';
 }
+
+/**
+ * A sign-in's write found the person's Facebook-id link changed since it read it: an app removal
+ * or a data deletion began. What Facebook said about the token may no longer hold.
+ */
+export class PersonChangedError extends ConcurrentUpdateError {
+  override readonly name = 'PersonChangedError';
+  /** The app removal seen on the link (its `issued_at`, epoch ms), when that is what changed. */
+  readonly appRemovedAt: number | undefined;
+  constructor(message: string, options: { cause?: unknown; appRemovedAt?: number } = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.appRemovedAt = options.appRemovedAt;
+  }
+}
+

@@ -6,9 +6,25 @@ export interface User {
   readonly createdAt: number;
 }
 
-/** Why a session was revoked: what Facebook said ended it, or `invalid` when it gave no reason. */
-export const REVOCATION_REASONS = ['password_changed', 'app_removed', 'logged_out', 'expired', 'checkpointed', 'invalidated', 'unconfirmed_user', 'invalid'] as const;
+/**
+ * Why a session was revoked: what Facebook said ended it, `invalid` when it gave no reason, or
+ * `replaced` when we ended it (the person signed in beyond the cap on live sessions per person).
+ */
+export const REVOCATION_REASONS = ['password_changed', 'app_removed', 'logged_out', 'expired', 'checkpointed', 'invalidated', 'unconfirmed_user', 'invalid', 'replaced'] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+/**
+ * A person as their Facebook-id link shows them, with what a sign-in in flight must check again
+ * before it writes: an app removal or a data deletion that started after it read the link.
+ */
+export interface LinkedUser extends User {
+  /** Bumped by every app removal and data deletion, so a write can demand the version it read. */
+  readonly linkVersion: number;
+  /** Set while a data deletion erases the person (epoch ms). */
+  readonly deletingSince?: number;
+  /** `issued_at` of the latest app removal Facebook told us of (epoch ms). */
+  readonly appRemovedAt?: number;
+}
 
 export type SessionStatus = 'active' | 'revoked';
 

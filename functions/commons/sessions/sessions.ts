@@ -2,7 +2,9 @@ import {
   ConcurrentUpdateError,
   FacebookTokenRejectedError,
   FacebookUnavailableError,
+  PersonChangedError,
   SessionRevokedError,
+  SignInContentionError,
   UnauthenticatedError,
 } from '#commons/platform/errors';
 import type { DebugTokenAnswer, DebugTokenChecks } from '#commons/facebook/debug-token';
@@ -12,7 +14,8 @@ import { judgeDebugToken, type TokenVerdict, type ValidTokenInfo } from '#common
 import type { Session, SignInMethod, User } from './model.ts';
 import type { SessionRepository } from './ports.ts';
 import { issueSessionToken, newSessionId, newUserId, sessionIdOf, sha256Hex, tokenMatchesHash } from './session-tokens.ts';
-import type { TokenVault } from '#commons/crypto/vault';
+import type { TokenSealer } from '#commons/crypto/vault';
+import { endSessionsBeyondCap, type SessionCapDeps } from './session-cap.ts';
 
 /** `debug_token` as our app, and the probe that tells a session-info token from a user token. */
 export type TokenChecker = Pick<DebugTokenChecks, 'debugToken' | 'probeAsAccessToken'>;
@@ -20,11 +23,15 @@ export type TokenChecker = Pick<DebugTokenChecks, 'debugToken' | 'probeAsAccessT
 export interface SessionServiceDeps {
   /** Signing in reads the person and the token's lock, then writes the session. */
   readonly store: Pick<SessionRepository, 'getUserByFacebookId' | 'getSessionIdForSessionInfoToken' | 'createSession'>;
-  readonly vault: TokenVault;
+  readonly vault: TokenSealer;
   readonly graph: TokenChecker;
   readonly appId: string;
   readonly sessionMaxAgeMs: number;
+  /** Live sessions one person may hold; beyond it the oldest end (`replaced`). Off when absent. */
+  readonly sessionCap?: SessionCapDeps;
   readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
 }
 
 export interface SignInResult {
@@ -34,12 +41,19 @@ export interface SignInResult {
   readonly userCreated: boolean;
 }
 
-const MAX_ATTEMPTS = 3;
+/**
+ * Attempts at writing the session when racing sign-ins (same token, same person) or a callback
+ * about the same person win first. Waits between them grow with full jitter, so racers that
+ * collided once spread out instead of colliding again in step.
+ */
+const MAX_ATTEMPTS = 6;
+const RETRY_BASE_MS = 20;
 
 /**
  * Signs a person in with a Facebook session-info token: Facebook vouches for it, we find or create
  * the person, and open a session that lives no longer than the token. Nothing is written unless
- * every step succeeds.
+ * every step succeeds. A sign-in that keeps losing races answers `SignInContentionError` (503,
+ * retry shortly), never a 500: losing a race is not a failure.
  */
 export async function signInWithSessionInfoToken(
   deps: SessionServiceDeps,
@@ -47,30 +61,58 @@ export async function signInWithSessionInfoToken(
   signInMethod: SignInMethod = 'session_info_token',
 ): Promise<SignInResult> {
   const now = deps.now ?? Date.now;
-  const facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, now());
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  let verifiedAt = now();
+  let facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, verifiedAt);
   const sessionInfoTokenHash = sha256Hex(sessionInfoToken);
 
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openSession(deps, facebookToken, { sessionInfoToken, sessionInfoTokenHash, signInMethod }, now());
+      const result = await openSession(deps, { facebookToken, verifiedAt, sessionInfoToken, sessionInfoTokenHash, signInMethod }, now());
+      if (deps.sessionCap && !result.userCreated) await endSessionsBeyondCap(deps.sessionCap, result.user.id, result.session.id, now());
+      return result;
     } catch (error) {
       // A racing sign-in for the same person or token won; re-read and try again on top of it.
-      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new SignInContentionError('Another sign-in for the same account is in progress. Try again in a moment.', 1, { cause: error });
+      }
+      await sleep(random() * RETRY_BASE_MS * 2 ** (attempt - 1));
+      if (error instanceof PersonChangedError) {
+        // The app was removed (or the person erased) since Facebook vouched for the token: ask again.
+        verifiedAt = now();
+        facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, verifiedAt);
+      }
     }
   }
 }
 
-async function openSession(
-  deps: SessionServiceDeps,
-  facebookToken: ValidTokenInfo,
-  { sessionInfoToken, sessionInfoTokenHash, signInMethod }: { sessionInfoToken: string; sessionInfoTokenHash: string; signInMethod: SignInMethod },
-  nowMs: number,
-): Promise<SignInResult> {
+interface VerifiedToken {
+  readonly facebookToken: ValidTokenInfo;
+  /** When Facebook was asked (epoch ms). */
+  readonly verifiedAt: number;
+  readonly sessionInfoToken: string;
+  readonly sessionInfoTokenHash: string;
+  readonly signInMethod: SignInMethod;
+}
+
+async function openSession(deps: SessionServiceDeps, verified: VerifiedToken, nowMs: number): Promise<SignInResult> {
+  const { facebookToken, sessionInfoToken, sessionInfoTokenHash, signInMethod } = verified;
   const [existingUser, replacesSessionId] = await Promise.all([
     deps.store.getUserByFacebookId(facebookToken.userId),
     deps.store.getSessionIdForSessionInfoToken(sessionInfoTokenHash),
   ]);
-  const user: User = existingUser ?? { id: newUserId(), facebookUserId: facebookToken.userId, createdAt: nowMs };
+  if (existingUser?.deletingSince !== undefined) {
+    throw new ConcurrentUpdateError('a data deletion is erasing this person');
+  }
+  // issued_at has whole seconds: a removal within the second of our check may have come after it.
+  if (existingUser?.appRemovedAt !== undefined && existingUser.appRemovedAt + 1000 > verified.verifiedAt) {
+    throw new PersonChangedError('the app was removed after Facebook vouched for the token');
+  }
+  const user: User = existingUser
+    ? { id: existingUser.id, facebookUserId: existingUser.facebookUserId, createdAt: existingUser.createdAt }
+    : { id: newUserId(), facebookUserId: facebookToken.userId, createdAt: nowMs };
   const sessionId = newSessionId();
   const { token, tokenHash } = issueSessionToken(sessionId);
   const tokenExpiresAt = facebookToken.expiresAt === 0 ? Number.POSITIVE_INFINITY : facebookToken.expiresAt * 1000;
@@ -90,7 +132,7 @@ async function openSession(
   const sealedToken = await deps.vault.seal(sessionInfoToken, { sessionId, userId: user.id });
   await deps.store.createSession({
     session: { ...session, sealedToken, sessionInfoTokenHash },
-    ...(existingUser ? {} : { newUser: user }),
+    ...(existingUser ? { knownUser: existingUser } : { newUser: user }),
     ...(replacesSessionId ? { replacesSessionId } : {}),
   });
   return { sessionToken: token, session, user, userCreated: !existingUser };

@@ -6,12 +6,14 @@ import type {
   PersonDataRepository,
   StoredSessionRef,
 } from '#commons/facebook-callbacks/ports';
+import type { User } from '#commons/sessions/model';
 import { isConditionFailure, itemAtConditionFailure } from './conditions.ts';
 import { dataDeletionExpiresAt, dataDeletionFromItem } from './data-deletion-mapper.ts';
 import { type ItemKey, keys } from './keys.ts';
 import { TTL_ATTRIBUTE } from './schema.ts';
 import { SESSION_REF_ATTRIBUTES, storedSessionRefFromItem } from './session-mapper.ts';
 import { toEpochSeconds } from './ttl.ts';
+import { LINK_VERSION, userFromFacebookUserItem } from './user-mapper.ts';
 import { userSessionPages } from './user-session-pages.ts';
 
 export interface PersonDataStoreOptions {
@@ -44,6 +46,25 @@ export class PersonDataStore implements PersonDataRepository {
     this.maxBatchAttempts = options.maxBatchAttempts ?? 8;
     this.baseDelayMs = options.baseDelayMs ?? 50;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async markDeletionStarted(facebookUserId: string): Promise<User | undefined> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.facebookUser(facebookUserId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET deletingSince = if_not_exists(deletingSince, :now) ADD ${LINK_VERSION} :one`,
+          ExpressionAttributeValues: { ':now': this.now(), ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return userFromFacebookUserItem(facebookUserId, result.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /**

@@ -1,12 +1,14 @@
 import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RevocationReason } from '#commons/platform/errors';
-import type { RevocationOutcome, RevocationRepository } from '#commons/sessions/ports';
+import type { User } from '#commons/sessions/model';
+import type { RevocationOutcome, RevocationRepository, UserSessionRef } from '#commons/sessions/ports';
 import { isConditionFailure } from './conditions.ts';
 import { optionalStringField } from './item-fields.ts';
 import { keys } from './keys.ts';
 import { SWEEP_INDEX, TTL_ATTRIBUTE } from './schema.ts';
-import { lockHashOfSessionItem, storedSessionRefFromItem } from './session-mapper.ts';
+import { lockHashOfSessionItem, USER_SESSION_REF_ATTRIBUTES, userSessionRefFromItem } from './session-mapper.ts';
 import { toEpochSeconds } from './ttl.ts';
+import { LINK_VERSION, userFromFacebookUserItem } from './user-mapper.ts';
 import { userSessionPages } from './user-session-pages.ts';
 
 export interface StoreRevocationOptions {
@@ -73,10 +75,34 @@ export class RevocationStore implements RevocationRepository {
     return { result: 'revoked', ...(userId !== undefined ? { userId } : {}) };
   }
 
-  /** Ids of every session (live or revoked) a person has, from the byUser index, page by page. */
-  async *sessionIdsOfUser(userId: string): AsyncGenerator<string> {
-    for await (const page of userSessionPages(this.doc, this.tableName, userId, ['sessionId'])) {
-      for (const item of page) yield storedSessionRefFromItem(item).sessionId;
+  /** Every session (live or revoked) a person has, oldest first, from the byUser index, page by page. */
+  async *sessionsOfUser(userId: string): AsyncGenerator<UserSessionRef> {
+    for await (const page of userSessionPages(this.doc, this.tableName, userId, USER_SESSION_REF_ATTRIBUTES)) {
+      for (const item of page) yield userSessionRefFromItem(item);
+    }
+  }
+
+  /**
+   * Marks the person's link with the app removal and bumps its version before any session is
+   * revoked, so a sign-in that read the link earlier fails its own transaction instead of writing a
+   * session this removal would miss. Undefined for a person we never saw.
+   */
+  async markAppRemoved(facebookUserId: string, issuedAt: number): Promise<User | undefined> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.facebookUser(facebookUserId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET appRemovedAt = :issuedAt ADD ${LINK_VERSION} :one`,
+          ExpressionAttributeValues: { ':issuedAt': issuedAt, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return userFromFacebookUserItem(facebookUserId, result.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
     }
   }
 }

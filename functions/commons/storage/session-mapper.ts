@@ -2,6 +2,7 @@ import type { RevocationReason } from '#commons/platform/errors';
 import type { StoredSessionRef } from '#commons/facebook-callbacks/ports';
 import type { SweepEntry } from '#commons/revalidation/ports';
 import type { NewSession, Session, SessionStatus, SignInMethod } from '#commons/sessions/model';
+import type { UserSessionRef } from '#commons/sessions/ports';
 import { enumField, numberField, optionalNumberField, optionalStringField, type StoredItem, stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
 import { SWEEP_INDEX, TTL_ATTRIBUTE } from './schema.ts';
@@ -79,6 +80,17 @@ export function sweepEntryFromItem(item: StoredItem): SweepEntry {
     sessionId: stringField(item, SWEEP_INDEX.sortKey),
     userId: stringField(item, 'userId'),
     ...(sealedToken !== undefined ? { sealedToken } : {}),
+    expiresAt: numberField(item, 'expiresAt'),
+    status: enumField(item, 'status', STATUSES),
+  };
+}
+
+export const USER_SESSION_REF_ATTRIBUTES = ['sessionId', 'createdAt', 'expiresAt', 'status'] as const;
+
+export function userSessionRefFromItem(item: StoredItem): UserSessionRef {
+  return {
+    sessionId: stringField(item, 'sessionId'),
+    createdAt: numberField(item, 'createdAt'),
     expiresAt: numberField(item, 'expiresAt'),
     status: enumField(item, 'status', STATUSES),
   };

@@ -4,10 +4,10 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdateError } from '#commons/platform/errors';
-import type { Session, User } from '#commons/sessions/model';
+import { ConcurrentUpdateError, PersonChangedError } from '#commons/platform/errors';
+import type { LinkedUser, Session } from '#commons/sessions/model';
 import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
-import { isConditionFailure, transactionConditionFailedAt } from './conditions.ts';
+import { failedIndexes, isConditionFailure, whileLive } from './conditions.ts';
 import { stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
 import { projectionOf } from './projection.ts';
@@ -16,9 +16,17 @@ import { lockHashOfSessionItem, SESSION_ATTRIBUTES, sessionFromItem, sessionItem
 import { sessionEndedItem } from './session-ended-mapper.ts';
 import { lockHolderFromItem, tokenLockItem } from './token-lock-mapper.ts';
 import { toEpochSeconds } from './ttl.ts';
-import { facebookUserItem, userFromFacebookUserItem, userItem } from './user-mapper.ts';
+import { facebookUserItem, unchangedLinkCondition, userFromFacebookUserItem, userItem } from './user-mapper.ts';
 
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** What each item of a sign-in's transaction is for, to tell which condition failed. */
+type ItemRole = 'link' | 'replaced' | 'other';
+
+/** The session a sign-in replaces was revoked after it was read (internal to createSession). */
+class ReplacedSessionRevoked extends Error {
+  override readonly name = 'ReplacedSessionRevoked';
+}
 
 /** Sessions, the people they belong to, and the lock that gives each session-info token one session. */
 export class SessionStore implements SessionRepository {
@@ -28,7 +36,7 @@ export class SessionStore implements SessionRepository {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async getUserByFacebookId(facebookUserId: string): Promise<User | undefined> {
+  async getUserByFacebookId(facebookUserId: string): Promise<LinkedUser | undefined> {
     const link = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.facebookUser(facebookUserId), ConsistentRead: true }),
     );
@@ -44,40 +52,62 @@ export class SessionStore implements SessionRepository {
 
   /**
    * Writes a session, its token lock and (for a new person) the user in one transaction, so a
-   * failure leaves nothing behind and two racing sign-ins cannot both win.
+   * failure leaves nothing behind and two racing sign-ins cannot both win. For a known person the
+   * same transaction checks their Facebook-id link is still the one read: an app removal or a data
+   * deletion that began meanwhile cancels the sign-in instead of leaving a live session behind.
    */
   async createSession(plan: CreateSessionPlan): Promise<void> {
-    const { session, newUser, replacesSessionId } = plan;
-    const items: TransactItems = [];
+    try {
+      await this.writeSession(plan, true);
+    } catch (error) {
+      // The session this token held was revoked meanwhile: take its lock over, keep its record.
+      if (!(error instanceof ReplacedSessionRevoked)) throw error;
+      await this.writeSession(plan, false);
+    }
+  }
+
+  private async writeSession(plan: CreateSessionPlan, deleteReplaced: boolean): Promise<void> {
+    const { session, newUser, knownUser, replacesSessionId } = plan;
+    const items: [ItemRole, TransactItem][] = [];
     if (newUser) {
       items.push(
-        { Put: { TableName: this.tableName, Item: facebookUserItem(newUser), ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: this.tableName, Item: userItem(newUser), ConditionExpression: 'attribute_not_exists(pk)' } },
+        // A racing sign-in that created the person first is a plain race, not a changed person.
+        ['other', { Put: { TableName: this.tableName, Item: facebookUserItem(newUser), ConditionExpression: 'attribute_not_exists(pk)' } }],
+        ['other', { Put: { TableName: this.tableName, Item: userItem(newUser), ConditionExpression: 'attribute_not_exists(pk)' } }],
       );
+    } else if (knownUser) {
+      items.push(['link', { ConditionCheck: { TableName: this.tableName, Key: keys.facebookUser(knownUser.facebookUserId), ...unchangedLinkCondition(knownUser) } }]);
     }
-    items.push({
-      Put: {
-        TableName: this.tableName,
-        Item: tokenLockItem(session.sessionInfoTokenHash, session.id, session.expiresAt),
-        // Take the lock over from the session it replaces, or take a free (or expired) one.
-        ...(replacesSessionId
-          ? { ConditionExpression: 'sessionId = :previous', ExpressionAttributeValues: { ':previous': replacesSessionId } }
-          : {
-              ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
-              ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-              ExpressionAttributeValues: { ':now': toEpochSeconds(this.now()) },
-            }),
+    items.push([
+      'other',
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: tokenLockItem(session.sessionInfoTokenHash, session.id, session.expiresAt),
+          // Take the lock over from the session it replaces, or take a free (or expired) one.
+          ...(replacesSessionId
+            ? { ConditionExpression: 'sessionId = :previous', ExpressionAttributeValues: { ':previous': replacesSessionId } }
+            : {
+                ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+                ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+                ExpressionAttributeValues: { ':now': toEpochSeconds(this.now()) },
+              }),
+        },
       },
-    });
-    if (replacesSessionId) {
-      items.push({ Delete: { TableName: this.tableName, Key: keys.session(replacesSessionId) } });
+    ]);
+    if (replacesSessionId && deleteReplaced) {
+      // Only a live session is replaced: a revocation racing this sign-in keeps its record.
+      items.push(['replaced', { Delete: { TableName: this.tableName, Key: keys.session(replacesSessionId), ...whileLive() } }]);
     }
-    items.push({ Put: { TableName: this.tableName, Item: sessionItem(session), ConditionExpression: 'attribute_not_exists(pk)' } });
+    items.push(['other', { Put: { TableName: this.tableName, Item: sessionItem(session), ConditionExpression: 'attribute_not_exists(pk)' } }]);
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items.map(([, item]) => item) }));
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError('another sign-in changed the same records', { cause: error });
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const failed = new Set(failedIndexes(error).map((index) => items[index]?.[0]));
+      if (failed.has('link')) throw new PersonChangedError("the person's Facebook link changed since it was read", { cause: error });
+      if (failed.size === 1 && failed.has('replaced')) throw new ReplacedSessionRevoked();
+      throw new ConcurrentUpdateError('another sign-in changed the same records', { cause: error });
     }
   }
 
@@ -101,7 +131,7 @@ export class SessionStore implements SessionRepository {
       new GetCommand({ TableName: this.tableName, Key: keys.session(sessionId), ConsistentRead: true, ProjectionExpression: 'userId, sessionInfoTokenHash' }),
     );
     if (!existing.Item) return;
-    const ending: TransactItems = [
+    const ending: TransactItem[] = [
       {
         Delete: {
           TableName: this.tableName,
@@ -127,7 +157,7 @@ export class SessionStore implements SessionRepository {
         await this.doc.send(new TransactWriteCommand({ TransactItems: [...ending, releaseLock] }));
         return;
       } catch (error) {
-        if (!isConditionFailure(error) || transactionConditionFailedAt(error, 0)) return rethrowUnlessConditionFailure(error);
+        if (!isConditionFailure(error) || failedIndexes(error).includes(0)) return rethrowUnlessConditionFailure(error);
         // The token already belongs to a newer session: end ours alone and leave that lock be.
       }
     }

@@ -12,11 +12,17 @@ function post(body: string): APIGatewayProxyEventV2 {
 }
 
 describe('readCallbackRequest', () => {
-  it('verifies the signed_request of the form and keeps it as sent', () => {
+  it('verifies the signed_request of the form and answers it decoded, with the signature bytes', () => {
     const signedRequest = signSignedRequest({ user_id: '10150000000000001' }, SECRET);
     const request = readCallbackRequest(post(`signed_request=${signedRequest}&extra=ignored`), SECRET);
-    expect(request.signedRequest).toBe(signedRequest);
-    expect(request.payload.userId).toBe('10150000000000001');
+    expect(request.userId).toBe('10150000000000001');
+    expect(request.signature.toString('base64url')).toBe(signedRequest.split('.')[0]);
+  });
+
+  it('applies the age limit it is given', () => {
+    const hourOld = signSignedRequest({ user_id: '1', issued_at: Math.floor(Date.now() / 1000) - 3600 }, SECRET);
+    expect(readCallbackRequest(post(`signed_request=${hourOld}`), SECRET).userId).toBe('1');
+    expect(() => readCallbackRequest(post(`signed_request=${hourOld}`), SECRET, { maxAgeSeconds: 1800 })).toThrow(InvalidSignedRequestError);
   });
 
   it('tells a wrong form (invalid_request) from a refused signature (invalid_signed_request)', () => {

@@ -5,9 +5,12 @@ import {
   dataDeletionStatusUrl,
   deletePersonData,
 } from '#commons/facebook-callbacks/data-deletion';
+import { verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
+import { signSignedRequest } from '#local/signed-request-signer';
 import type { DataDeletionCounts, DataDeletionRecord, StoredSessionRef } from '#commons/facebook-callbacks/ports';
 
 const NOW = Date.UTC(2025, 0, 15, 12);
+const NOW_S = NOW / 1000;
 const CODE = 'ABCDEFGHIJKLMNOPQRSTUVWX';
 
 /**
@@ -23,6 +26,7 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
   let queries = 0;
   let deleteBatches = 0;
   let failDeleteAfter = options.failDeleteAfter;
+  let marked = false;
   const hidden = new Set(options.indexLagPasses ? [...sessions.keys()].slice(-1) : []);
   return {
     sessions,
@@ -35,10 +39,11 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
     },
     deps: {
       recordRetentionMs: 90 * 86400_000,
-      sessions: {
-        getUserByFacebookId: async (facebookUserId: string) => (link ? { id: 'usr_x', facebookUserId, createdAt: 1 } : undefined),
-      },
       personData: {
+        markDeletionStarted: async (facebookUserId: string) => {
+          marked = true;
+          return link ? { id: 'usr_x', facebookUserId, createdAt: 1 } : undefined;
+        },
         async *sessionPagesOfUser(userId: string) {
           expect(userId).toBe('usr_x');
           queries++;
@@ -46,6 +51,8 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
           for (let i = 0; i < visible.length; i += 2) yield visible.slice(i, i + 2);
         },
         async deleteSessions(refs: readonly StoredSessionRef[]) {
+          // The link is marked before anything of theirs is deleted, so no sign-in slips in meanwhile.
+          expect(marked).toBe(true);
           deleteBatches++;
           if (failDeleteAfter !== undefined && deleteBatches > failDeleteAfter) throw new Error('throttled');
           for (const ref of refs) {
@@ -126,17 +133,33 @@ describe('deletePersonData', () => {
 });
 
 describe('confirmationCodeFor', () => {
+  const request = { userId: '42', issuedAt: 1_700_000_000, signature: Buffer.alloc(32, 7) };
+
   it('is 24 base32 characters (letters and digits), the same for the same request and secret', () => {
-    const code = confirmationCodeFor('sig.payload', 'secret');
+    const code = confirmationCodeFor(request, 'secret');
     expect(code).toMatch(CONFIRMATION_CODE_PATTERN);
     expect(code).toMatch(/^[A-Za-z0-9]+$/);
-    expect(confirmationCodeFor('sig.payload', 'secret')).toBe(code);
+    expect(confirmationCodeFor({ ...request, signature: Buffer.alloc(32, 7) }, 'secret')).toBe(code);
   });
 
-  it('differs for another request or another secret', () => {
-    const code = confirmationCodeFor('sig.payload', 'secret');
-    expect(confirmationCodeFor('sig.payload2', 'secret')).not.toBe(code);
-    expect(confirmationCodeFor('sig.payload', 'secret2')).not.toBe(code);
+  it('differs for another person, another issued_at, another signature or another secret', () => {
+    const code = confirmationCodeFor(request, 'secret');
+    expect(confirmationCodeFor({ ...request, userId: '43' }, 'secret')).not.toBe(code);
+    expect(confirmationCodeFor({ ...request, issuedAt: request.issuedAt + 1 }, 'secret')).not.toBe(code);
+    expect(confirmationCodeFor({ ...request, signature: Buffer.alloc(32, 8) }, 'secret')).not.toBe(code);
+    expect(confirmationCodeFor(request, 'secret2')).not.toBe(code);
+  });
+
+  it('is one code for every encoding of one signed request (padding, spare bits of the signature)', () => {
+    const signedRequest = signSignedRequest({ user_id: '42', issued_at: NOW_S }, 'secret', NOW_S * 1000);
+    const [signature, payload] = signedRequest.split('.') as [string, string];
+    // 32 bytes are 43 base64 characters (258 bits): the last one's 2 low bits decode to nothing.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spare = alphabet[alphabet.indexOf(signature.at(-1)!) ^ 0b11]!;
+    const variants = [signedRequest, `${signature}=.${payload}`, `${signature.slice(0, -1)}${spare}.${payload}`];
+    expect(new Set(variants).size).toBe(3);
+    const codes = variants.map((variant) => confirmationCodeFor(verifySignedRequest(variant, 'secret', { now: NOW_S * 1000 }), 'secret'));
+    expect(new Set(codes).size).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenBinding, TokenVault } from '#commons/crypto/vault';
+import type { TokenBinding, TokenSealer } from '#commons/crypto/vault';
 import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
 import type { DebugTokenAnswer, TokenDescription } from '#commons/facebook/debug-token';
 import { GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
@@ -69,13 +69,11 @@ function world(options: World = {}) {
       return { accessToken: SESSION_INFO_TOKEN, expiresInSeconds: 5_184_000 };
     },
   };
-  const vault: TokenVault = {
+  // Re-authentication only seals: it gets sign-in's sealer, which cannot open.
+  const vault: TokenSealer = {
     seal: async (plaintext, binding) => {
       calls.sealed.push([plaintext, binding]);
       return `sealed(${plaintext})`;
-    },
-    open: async () => {
-      throw new Error('not used');
     },
   };
   const challenges: ReauthChallengeStore = {

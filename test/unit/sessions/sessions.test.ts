@@ -7,18 +7,20 @@ import {
   ConcurrentUpdateError,
   FacebookTokenRejectedError,
   FacebookUnavailableError,
+  PersonChangedError,
   SessionRevokedError,
+  SignInContentionError,
   UnauthenticatedError,
 } from '#commons/platform/errors';
 import type { AccessProbe, DebugTokenAnswer } from '#commons/facebook/debug-token';
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import type { ValidTokenInfo } from '#commons/facebook/token-verdict';
-import type { Session, User } from '#commons/sessions/model';
+import type { LinkedUser, Session } from '#commons/sessions/model';
 import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
 import { SessionStore } from '#commons/storage/session-store';
 import { issueSessionToken, newSessionId } from '#commons/sessions/session-tokens';
 import { authenticate, type SessionServiceDeps, signInWithSessionInfoToken, signOut } from '#commons/sessions/sessions';
-import type { TokenBinding, TokenVault } from '#commons/crypto/vault';
+import type { TokenBinding, TokenSealer } from '#commons/crypto/vault';
 
 const APP_ID = '1234567890123456';
 const FB_USER = '10150000000000001';
@@ -33,7 +35,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 // ---------- fakes ----------
 
 interface FakeStoreOptions {
-  user?: User;
+  user?: LinkedUser;
   lockHolder?: string;
   session?: Session;
   createFailures?: Error[];
@@ -75,14 +77,11 @@ function fakeStore(options: FakeStoreOptions = {}) {
 
 function fakeVault(failure?: Error) {
   const seals: { plaintext: string; binding: TokenBinding }[] = [];
-  const vault: TokenVault = {
+  const vault: TokenSealer = {
     async seal(plaintext, binding) {
       seals.push({ plaintext, binding });
       if (failure) throw failure;
       return `sealed(${binding.sessionId},${binding.userId})`;
-    },
-    async open() {
-      throw new Error('not used in sign-in');
     },
   };
   return { vault, seals };
@@ -130,8 +129,9 @@ function fakeGraph(answer: DebugTokenAnswer | Error, probe: AccessProbe | Error 
   };
 }
 
-function deps(parts: { store?: SessionRepository; vault?: TokenVault; verdict?: DebugTokenAnswer | Error; probe?: AccessProbe | Error; now?: number } = {}) {
+function deps(parts: { store?: SessionRepository; vault?: TokenSealer; verdict?: DebugTokenAnswer | Error; probe?: AccessProbe | Error; now?: number } = {}) {
   const graph = fakeGraph(parts.verdict ?? valid(), parts.probe);
+  const sleeps: number[] = [];
   const storeParts = parts.store ? { store: parts.store, calls: undefined } : fakeStore();
   const vaultParts = parts.vault ? { vault: parts.vault, seals: undefined } : fakeVault();
   const d: SessionServiceDeps = {
@@ -141,8 +141,10 @@ function deps(parts: { store?: SessionRepository; vault?: TokenVault; verdict?: 
     appId: APP_ID,
     sessionMaxAgeMs: MAX_AGE_MS,
     now: () => parts.now ?? NOW,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 1,
   };
-  return { deps: d, graph, storeCalls: storeParts.calls, seals: vaultParts.seals };
+  return { deps: d, graph, storeCalls: storeParts.calls, seals: vaultParts.seals, sleeps };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -323,12 +325,14 @@ describe('signInWithSessionInfoToken: the session it opens', () => {
   });
 
   it('opens a session for a known person without creating them again', async () => {
-    const known: User = { id: 'usr_known', facebookUserId: FB_USER, createdAt: NOW - 100 * DAY_MS };
+    const known: LinkedUser = { id: 'usr_known', facebookUserId: FB_USER, createdAt: NOW - 100 * DAY_MS, linkVersion: 3 };
     const { store, calls } = fakeStore({ user: known });
     const result = await signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN);
     expect(result.userCreated).toBe(false);
-    expect(result.user).toBe(known);
+    expect(result.user).toEqual({ id: 'usr_known', facebookUserId: FB_USER, createdAt: NOW - 100 * DAY_MS });
     expect(calls.createSession[0]!.newUser).toBeUndefined();
+    // The write demands the person's link is still the one read (version 3).
+    expect(calls.createSession[0]!.knownUser).toBe(known);
     expect(calls.createSession[0]!.session.userId).toBe('usr_known');
   });
 
@@ -391,11 +395,67 @@ describe('signInWithSessionInfoToken: racing sign-ins', () => {
     expect(calls.createSession[0]!.session.id).not.toBe(calls.createSession[1]!.session.id);
   });
 
-  it('gives up after 3 attempts and throws the ConcurrentUpdateError', async () => {
-    const races = [1, 2, 3, 4].map((n) => new ConcurrentUpdateError(`race ${n}`));
+  it('gives up after 6 attempts with a 503 sign_in_contention and Retry-After, never the raw race', async () => {
+    const races = Array.from({ length: 7 }, (_, n) => new ConcurrentUpdateError(`race ${n}`));
     const { store, calls } = fakeStore({ createFailures: races });
-    await expect(signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN)).rejects.toBe(races[2]);
-    expect(calls.createSession).toHaveLength(3);
+    const error = await rejection(signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN));
+    expect(error).toBeInstanceOf(SignInContentionError);
+    const contention = error as SignInContentionError;
+    expect([contention.status, contention.code, contention.headers['retry-after']]).toEqual([503, 'sign_in_contention', '1']);
+    expect(contention.cause).toBe(races[5]);
+    expect(calls.createSession).toHaveLength(6);
+  });
+
+  it('waits between attempts with jittered, growing backoff', async () => {
+    const { store } = fakeStore({ createFailures: [1, 2, 3].map((n) => new ConcurrentUpdateError(`race ${n}`)) });
+    const d = deps({ store });
+    const jitter = [0.5, 0.25, 1];
+    d.deps = { ...d.deps, random: () => jitter.shift()! };
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.sleeps).toEqual([0.5 * 20, 0.25 * 40, 1 * 80]);
+  });
+
+  it('asks Facebook again when the person changed under it (an app removal or deletion began), then writes', async () => {
+    const { store, calls } = fakeStore({ createFailures: [new PersonChangedError('link changed')] });
+    const d = deps({ store });
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.graph.asked).toHaveLength(2);
+    expect(calls.createSession).toHaveLength(2);
+  });
+
+  it('refuses when Facebook, asked again after the person changed, says the app was removed', async () => {
+    const { store, calls } = fakeStore({ createFailures: [new PersonChangedError('link changed')] });
+    const d = deps({ store });
+    const answers: DebugTokenAnswer[] = [valid(), dead({ code: 190, subcode: 458 })];
+    d.deps = { ...d.deps, graph: { ...d.graph.graph, debugToken: async () => answers.shift()! } };
+    await expect(signInWithSessionInfoToken(d.deps, SI_TOKEN)).rejects.toBeInstanceOf(FacebookTokenRejectedError);
+    expect(calls.createSession).toHaveLength(1);
+  });
+
+  it('does not write over a person being erased: waits, and answers 503 while the deletion lasts', async () => {
+    const erased: LinkedUser = { id: 'usr_x', facebookUserId: FB_USER, createdAt: 1, linkVersion: 1, deletingSince: NOW - 1000 };
+    const { store, calls } = fakeStore({ user: erased });
+    await expect(signInWithSessionInfoToken(deps({ store }).deps, SI_TOKEN)).rejects.toBeInstanceOf(SignInContentionError);
+    expect(calls.createSession).toHaveLength(0);
+  });
+
+  it('asks Facebook again when the link shows an app removal issued after (or in the second of) its check', async () => {
+    const removed: LinkedUser = { id: 'usr_x', facebookUserId: FB_USER, createdAt: 1, linkVersion: 1, appRemovedAt: NOW - 500 };
+    const { store, calls } = fakeStore({ user: removed });
+    const d = deps({ store });
+    const answers: DebugTokenAnswer[] = [valid(), dead({ code: 190, subcode: 458 })];
+    d.deps = { ...d.deps, graph: { ...d.graph.graph, debugToken: async () => answers.shift()! } };
+    await expect(signInWithSessionInfoToken(d.deps, SI_TOKEN)).rejects.toBeInstanceOf(FacebookTokenRejectedError);
+    expect(calls.createSession).toHaveLength(0);
+  });
+
+  it('signs in a person who removed the app earlier and came back', async () => {
+    const back: LinkedUser = { id: 'usr_x', facebookUserId: FB_USER, createdAt: 1, linkVersion: 1, appRemovedAt: NOW - 60_000 };
+    const { store, calls } = fakeStore({ user: back });
+    const d = deps({ store });
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.graph.asked).toHaveLength(1);
+    expect(calls.createSession).toHaveLength(1);
   });
 
   it('does not retry other store failures', async () => {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConcurrentUpdateError } from '#commons/platform/errors';
+import { ConcurrentUpdateError, PersonChangedError } from '#commons/platform/errors';
 import type { NewSession, User } from '#commons/sessions/model';
 import { SWEEP_SHARD_COUNT } from '#commons/storage/schema';
 import { SessionStore } from '#commons/storage/session-store';
@@ -62,7 +62,7 @@ describe('SessionStore.createSession', () => {
     expect(items[0]).toEqual({
       Put: {
         TableName: TABLE,
-        Item: { pk: 'FBUSER#10150000000000001', sk: 'FBUSER', entity: 'facebookUser', userId: newUser.id, createdAt: NOW },
+        Item: { pk: 'FBUSER#10150000000000001', sk: 'FBUSER', entity: 'facebookUser', userId: newUser.id, createdAt: NOW, linkVersion: 0 },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     });
@@ -141,7 +141,16 @@ describe('SessionStore.createSession', () => {
         ExpressionAttributeValues: { ':previous': 'ses_previous' },
       },
     });
-    expect(items[3]).toEqual({ Delete: { TableName: TABLE, Key: { pk: 'SESSION#ses_previous', sk: 'SESSION' } } });
+    // Only a live session is replaced: a revocation racing this sign-in keeps its record.
+    expect(items[3]).toEqual({
+      Delete: {
+        TableName: TABLE,
+        Key: { pk: 'SESSION#ses_previous', sk: 'SESSION' },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :live',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':live': 'active' },
+      },
+    });
     expect(items[4]!.Put!.Item!.pk).toBe(`SESSION#${session.id}`);
     expect(items[4]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
@@ -168,6 +177,40 @@ describe('SessionStore.createSession', () => {
     const error = await store.createSession({ session: newSession(), newUser }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrentUpdateError);
     expect((error as Error).cause).toBe(cancelled);
+  });
+
+  it("checks, in the same transaction, that a known person's link is still the version it read", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.createSession({ session: newSession(), knownUser: { ...newUser, linkVersion: 2 } });
+    expect(transactItems()[0]).toEqual({
+      ConditionCheck: {
+        TableName: TABLE,
+        Key: { pk: 'FBUSER#10150000000000001', sk: 'FBUSER' },
+        ConditionExpression: 'userId = :linkUserId AND linkVersion = :linkVersion AND attribute_not_exists(deletingSince)',
+        ExpressionAttributeValues: { ':linkUserId': newUser.id, ':linkVersion': 2 },
+      },
+    });
+  });
+
+  it('answers PersonChangedError when that link check fails (an app removal or a deletion began)', async () => {
+    ddb.on(TransactWriteCommand).rejects(conditionFailed(['ConditionalCheckFailed', 'None', 'None']));
+    const error = await store.createSession({ session: newSession(), knownUser: { ...newUser, linkVersion: 0 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonChangedError);
+    // A new person's link taken by a racing sign-in is a plain race: nothing to ask Facebook again.
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(conditionFailed(['ConditionalCheckFailed', 'None', 'None', 'None']));
+    const race = await store.createSession({ session: newSession(), newUser }).catch((e: unknown) => e);
+    expect(race).toBeInstanceOf(ConcurrentUpdateError);
+    expect(race).not.toBeInstanceOf(PersonChangedError);
+  });
+
+  it('takes the lock over from a session revoked meanwhile without deleting its revocation record', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(conditionFailed(['None', 'ConditionalCheckFailed', 'None'])).resolves({});
+    await store.createSession({ session: newSession(), replacesSessionId: 'ses_previous' });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    const retry = transactItems(1);
+    expect(retry.map((item) => Object.keys(item)[0])).toEqual(['Put', 'Put']);
+    expect(retry[0]!.Put!.ConditionExpression).toBe('sessionId = :previous');
   });
 
   it('lets a transaction cancelled for another reason pass through unchanged', async () => {

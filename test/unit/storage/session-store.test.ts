@@ -1,5 +1,6 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -37,7 +38,7 @@ const conditionFailed = (reasons: string[]) =>
 describe('SessionStore.getUserByFacebookId', () => {
   it('reads FBUSER#<id> / FBUSER with a consistent read and maps it to a user', async () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'FBUSER#42', sk: 'FBUSER', entity: 'facebookUser', userId: 'usr_x', createdAt: 123 } });
-    await expect(store.getUserByFacebookId('42')).resolves.toEqual({ id: 'usr_x', facebookUserId: '42', createdAt: 123 });
+    await expect(store.getUserByFacebookId('42')).resolves.toEqual({ id: 'usr_x', facebookUserId: '42', createdAt: 123, linkVersion: 0 });
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: 'FBUSER#42', sk: 'FBUSER' },
@@ -205,6 +206,7 @@ describe('SessionStore.deleteSession', () => {
     ddb.on(TransactWriteCommand).rejects(conditionFailed(['ConditionalCheckFailed', 'None', 'None']));
     await store.deleteSession('ses_1');
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
   it('does not retry without the lock when the transaction fails for another reason', async () => {

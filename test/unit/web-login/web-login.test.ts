@@ -79,7 +79,7 @@ function fakeSessions() {
       getSessionIdForSessionInfoToken: async () => undefined,
       createSession: async (plan: CreateSessionPlan) => void created.push(plan),
     },
-    vault: { seal: async (token: string) => `sealed(${token})`, open: async () => '' },
+    vault: { seal: async (token: string) => `sealed(${token})` },
     graph: {
       debugToken: async (token: string): Promise<DebugTokenAnswer> => {
         checked.push(token);
