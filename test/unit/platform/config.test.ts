@@ -55,7 +55,7 @@ describe('readConfig', () => {
       GRAPH_API_VERSION: 'v21.0',
       GRAPH_TIMEOUT_MS: 3000,
     });
-    expect(readConfig(sessionEnv, {})).toEqual({ SESSION_MAX_AGE_SECONDS: 30 * 24 * 3600 });
+    expect(readConfig(sessionEnv, {})).toEqual({ SESSION_MAX_AGE_SECONDS: 30 * 24 * 3600, MAX_LIVE_SESSIONS_PER_PERSON: 25 });
   });
 
   it('coerces numeric variables from their string form', () => {
@@ -101,7 +101,7 @@ describe('the Facebook app secret setting', () => {
 describe('combined sections', () => {
   it('reads the sections a function combines and reports every missing variable at once', () => {
     const schema = storeEnv.and(vaultEnv).and(sessionEnv);
-    expect(readConfig(schema, { TABLE_NAME: 't', KMS_KEY_ID: 'alias/k' })).toEqual({ TABLE_NAME: 't', KMS_KEY_ID: 'alias/k', SESSION_MAX_AGE_SECONDS: 2592000 });
+    expect(readConfig(schema, { TABLE_NAME: 't', KMS_KEY_ID: 'alias/k' })).toEqual({ TABLE_NAME: 't', KMS_KEY_ID: 'alias/k', SESSION_MAX_AGE_SECONDS: 2592000, MAX_LIVE_SESSIONS_PER_PERSON: 25 });
     const error = configErrorFrom(() => readConfig(schema, {}));
     expect(error.message).toContain('TABLE_NAME');
     expect(error.message).toContain('KMS_KEY_ID');
