@@ -86,8 +86,22 @@ export class SessionGuardStack extends Stack {
     if (!Number.isInteger(revocationRetentionDays) || revocationRetentionDays <= 0) {
       throw new Error(`revocationRetentionDays must be a positive whole number of days, got ${revocationRetentionDays}`);
     }
-    /** Both revokers (the deauthorize callback and the sweep worker) keep records equally long. */
+    /** Every revoker (callback, sweep worker, the sign-ins' session cap) keeps records equally long. */
     const keepRevocations = (fn: SessionGuardFunction) => fn.addEnvironment('REVOCATION_RETENTION_DAYS', String(revocationRetentionDays));
+    const maxLiveSessions = wholeNumberIn(props.maxLiveSessionsPerPerson ?? 25, 1, 1000, 'maxLiveSessionsPerPerson');
+    const signedRequestMaxAge = wholeNumberIn(props.signedRequestMaxAgeSeconds ?? 86_400, 1, 30 * 86_400, 'signedRequestMaxAgeSeconds');
+    /** Both sign-in functions open sessions the same way, the cap on live sessions included. */
+    const openSessions = (fn: SessionGuardFunction) => {
+      this.tokenKey.grantSeal(fn);
+      this.facebookApp.grantGraphAccess(fn);
+      fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
+      fn.addEnvironment('MAX_LIVE_SESSIONS_PER_PERSON', String(maxLiveSessions));
+      keepRevocations(fn);
+    };
+    const verifyCallbacks = (fn: SessionGuardFunction) => {
+      this.facebookApp.grantSecretRead(fn);
+      fn.addEnvironment('SIGNED_REQUEST_MAX_AGE_SECONDS', String(signedRequestMaxAge));
+    };
 
     const sessions = this.sessionTable;
     const access: Record<string, AccessWiring> = {
@@ -99,20 +113,18 @@ export class SessionGuardStack extends Stack {
       // Facebook's callbacks: verify signed requests with the app secret; no Graph, no KMS.
       'facebook-deauthorize': (fn) => {
         sessions.grantAppRemoval(fn);
-        this.facebookApp.grantSecretRead(fn);
+        verifyCallbacks(fn);
         keepRevocations(fn);
       },
       'facebook-data-deletion': (fn) => {
         sessions.grantDataDeletion(fn);
-        this.facebookApp.grantSecretRead(fn);
+        verifyCallbacks(fn);
         // PUBLIC_BASE_URL is set below, once the API (and so its URL) exists.
       },
       'data-deletion-status': (fn) => sessions.grantDataDeletionStatus(fn),
       'create-session': (fn) => {
         sessions.grantSessionCreate(fn);
-        this.tokenKey.grantSeal(fn);
-        this.facebookApp.grantGraphAccess(fn);
-        fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
+        openSessions(fn);
       },
       // Browser sign-in. The start only writes the state and names the dialog: no secret, no KMS.
       // The callback exchanges the code (app secret), seals the session-info token (GenerateDataKey
@@ -141,9 +153,7 @@ export class SessionGuardStack extends Stack {
       'sensitive-action': () => {},
       'web-login-callback': (fn) => {
         sessions.grantWebSignIn(fn);
-        this.tokenKey.grantSeal(fn);
-        this.facebookApp.grantGraphAccess(fn);
-        fn.addEnvironment('SESSION_MAX_AGE_SECONDS', String(sessionMaxAgeSeconds));
+        openSessions(fn);
       },
     };
 
@@ -301,6 +311,11 @@ export function checkStageName(stage: string): string {
 }
 
 /** `create-session` → `CreateSession`: stable construct ids, hence stable logical ids. */
+function wholeNumberIn(value: number, min: number, max: number, name: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
 function constructIdFor(entry: string): string {
   return entry
     .split(/[^a-zA-Z0-9]+/)

@@ -90,8 +90,8 @@ export class SessionTable extends Construct {
    * Creates a session (create-session): reads the Facebook-user link and the token lock, then in
    * one transaction Puts the user, link, lock and session and Deletes the session it replaces.
    */
-  grantSessionCreate(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+  grantSessionCreate(fn: ConfigurableFunction): void {
+    this.grantSignIn(fn);
   }
 
   /**
@@ -128,8 +128,19 @@ export class SessionTable extends Construct {
    * transaction of Puts and a Delete). A state issued by reauth-start finishes a re-authentication
    * instead, exactly as `grantReauthComplete` allows (hence UpdateItem).
    */
-  grantWebSignIn(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+  grantWebSignIn(fn: ConfigurableFunction): void {
+    this.grantSignIn(fn);
+  }
+
+  /**
+   * What opening a session takes, for both sign-in functions: reads (the link, the token lock), one
+   * transaction (Puts, a Delete of the replaced session, a ConditionCheck that the person's link is
+   * unchanged), and the cap on live sessions per person: their sessions on `index/byUser`, the
+   * oldest turned into revocation records (UpdateItem) and their token locks released (DeleteItem).
+   */
+  private grantSignIn(fn: ConfigurableFunction): void {
+    this.grant(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem']);
+    this.grantIndexQuery(fn, BY_USER_INDEX.name);
   }
 
   /**

@@ -86,6 +86,16 @@ export interface SessionGuardStackProps extends StackProps {
    * `eventsWebhookApiKeySecretArn`). @default none: events go to the bus only
    */
   readonly eventsWebhook?: EventsWebhookSettings;
+  /**
+   * Live sessions one person may hold; signing in beyond it ends their oldest, recorded as revoked
+   * with reason `replaced` (context `maxLiveSessionsPerPerson`). @default 25
+   */
+  readonly maxLiveSessionsPerPerson?: number;
+  /**
+   * Oldest `issued_at` Facebook's callbacks accept, in seconds (context `signedRequestMaxAgeSeconds`).
+   * Our own choice: no public source states a limit. @default 86400 (a day)
+   */
+  readonly signedRequestMaxAgeSeconds?: number;
 }
 
 export interface CustomDomainSettings {

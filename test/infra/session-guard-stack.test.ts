@@ -92,10 +92,15 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   'get-current-session': ['dynamodb:GetItem'],
   // Sign-out deletes the session and Puts its Session Ended outbox item in one transaction.
   'delete-current-session': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  // Sign-in also checks the person's link in its transaction (ConditionCheckItem) and applies the
+  // cap on live sessions per person: their sessions on byUser (Query), the oldest revoked (UpdateItem).
   'create-session': [
+    'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
     'kms:GenerateDataKey',
     'secretsmanager:GetSecretValue',
   ],
@@ -122,9 +127,11 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   'web-login': ['dynamodb:PutItem'],
   // It also finishes re-authentications whose dialog redirects (UpdateItem: the nonce and session).
   'web-login-callback': [
+    'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'dynamodb:Query',
     'dynamodb:UpdateItem',
     'kms:GenerateDataKey',
     'secretsmanager:GetSecretValue',
@@ -189,12 +196,14 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'FACEBOOK_APP_SECRET_ARN',
     'GRAPH_API_VERSION',
     'KMS_KEY_ID',
+    'MAX_LIVE_SESSIONS_PER_PERSON',
     'POWERTOOLS_SERVICE_NAME',
+    'REVOCATION_RETENTION_DAYS',
     'SESSION_MAX_AGE_SECONDS',
     'TABLE_NAME',
   ],
-  'facebook-deauthorize': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'REVOCATION_RETENTION_DAYS', 'TABLE_NAME'],
-  'facebook-data-deletion': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'facebook-deauthorize': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'REVOCATION_RETENTION_DAYS', 'SIGNED_REQUEST_MAX_AGE_SECONDS', 'TABLE_NAME'],
+  'facebook-data-deletion': ['FACEBOOK_APP_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'SIGNED_REQUEST_MAX_AGE_SECONDS', 'TABLE_NAME'],
   'data-deletion-status': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
   'web-login': ['FACEBOOK_APP_ID', 'FACEBOOK_SCOPES', 'GRAPH_API_VERSION', 'POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
   'web-login-callback': [
@@ -202,8 +211,10 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'FACEBOOK_APP_SECRET_ARN',
     'GRAPH_API_VERSION',
     'KMS_KEY_ID',
+    'MAX_LIVE_SESSIONS_PER_PERSON',
     'POWERTOOLS_SERVICE_NAME',
     'PUBLIC_BASE_URL',
+    'REVOCATION_RETENTION_DAYS',
     'SESSION_MAX_AGE_SECONDS',
     'TABLE_NAME',
   ],
@@ -235,6 +246,8 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
 
 /** The one index each function that queries may query (never the table itself). */
 const QUERIED_INDEX: Record<string, string> = {
+  'create-session': 'byUser',
+  'web-login-callback': 'byUser',
   'facebook-deauthorize': 'byUser',
   'facebook-data-deletion': 'byUser',
   'revalidation-worker': 'sweep',

@@ -67,18 +67,35 @@ describe('stack inputs', () => {
     ).toThrow(/sessionMaxAgeSeconds/);
   });
 
-  it('keeps revocation records equally long in both functions that revoke, 90 days unless told otherwise', () => {
+  it('keeps revocation records equally long in every function that revokes, 90 days unless told otherwise', () => {
     const retentionOf = (template: Template) =>
       Object.values(template.findResources('AWS::Lambda::Function'))
         .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
         .filter((variables) => 'REVOCATION_RETENTION_DAYS' in variables)
         .map((variables) => variables.REVOCATION_RETENTION_DAYS);
-    expect(retentionOf(Template.fromStack(buildTestApp({ bundle: false }).stack))).toEqual(['90', '90']);
+    // The deauthorize callback, the sweep worker, and both sign-in functions (the per-person cap).
+    expect(retentionOf(Template.fromStack(buildTestApp({ bundle: false }).stack))).toEqual(['90', '90', '90', '90']);
     const { stack } = buildTestApp({ bundle: false, context: { revocationRetentionDays: '30' } });
-    expect(retentionOf(Template.fromStack(stack))).toEqual(['30', '30']);
+    expect(retentionOf(Template.fromStack(stack))).toEqual(['30', '30', '30', '30']);
     expect(
       () => new SessionGuardStack(new App({ context: noBundling }), 'BadRetention', { facebookAppId: '1', revocationRetentionDays: 0 }),
     ).toThrow(/revocationRetentionDays/);
+  });
+
+  it('takes the per-person session cap and the signed_request age limit from context, and refuses nonsense', () => {
+    const variables = (template: Template, name: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
+        .filter((v) => name in v)
+        .map((v) => v[name]);
+    const defaults = Template.fromStack(buildTestApp({ bundle: false }).stack);
+    expect(variables(defaults, 'MAX_LIVE_SESSIONS_PER_PERSON')).toEqual(['25', '25']);
+    expect(variables(defaults, 'SIGNED_REQUEST_MAX_AGE_SECONDS')).toEqual(['86400', '86400']);
+    const set = Template.fromStack(buildTestApp({ bundle: false, context: { maxLiveSessionsPerPerson: '5', signedRequestMaxAgeSeconds: '3600' } }).stack);
+    expect(variables(set, 'MAX_LIVE_SESSIONS_PER_PERSON')).toEqual(['5', '5']);
+    expect(variables(set, 'SIGNED_REQUEST_MAX_AGE_SECONDS')).toEqual(['3600', '3600']);
+    expect(() => new SessionGuardStack(new App({ context: noBundling }), 'BadCap', { facebookAppId: '1', maxLiveSessionsPerPerson: 0 })).toThrow(/maxLiveSessionsPerPerson/);
+    expect(() => new SessionGuardStack(new App({ context: noBundling }), 'BadAge2', { facebookAppId: '1', signedRequestMaxAgeSeconds: 1.5 })).toThrow(/signedRequestMaxAgeSeconds/);
   });
 
   it('takes facebookAppId, graphApiVersion and sessionMaxAgeSeconds from context', () => {
