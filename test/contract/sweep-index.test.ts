@@ -60,6 +60,7 @@ describe('SweepIndex on DynamoDB Local', () => {
     expect(all.find((e) => e.sessionId === sample.id)).toStrictEqual({
       sessionId: sample.id,
       userId: sample.userId,
+      facebookUserId: sample.facebookUserId,
       sealedToken: sample.sealedToken,
       expiresAt: sample.expiresAt,
       status: 'active',

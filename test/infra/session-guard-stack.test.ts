@@ -317,7 +317,7 @@ describe('session table', () => {
             { AttributeName: 'sweepShard', KeyType: 'HASH' },
             { AttributeName: 'sweepKey', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'sealedToken', 'expiresAt', 'status'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'facebookUserId', 'sealedToken', 'expiresAt', 'status'] },
         },
       ]),
       AttributeDefinitions: Match.arrayWith([

@@ -9,6 +9,8 @@ import type { SessionStatus } from '#commons/sessions/model';
 export interface SweepEntry {
   readonly sessionId: string;
   readonly userId: string;
+  /** The person's app-scoped Facebook id: Facebook's answer must be about this user to decide. */
+  readonly facebookUserId: string;
   /** Absent only if an item was caught mid-revocation. */
   readonly sealedToken?: string;
   readonly expiresAt: number;

@@ -74,7 +74,8 @@ export const SWEEP_INDEX = {
   name: 'sweep',
   partitionKey: 'sweepShard',
   sortKey: 'sweepKey',
-  projection: { type: 'INCLUDE', nonKeyAttributes: ['userId', 'sealedToken', 'expiresAt', 'status'] },
+  // facebookUserId: a verdict counts only if Facebook's answer is about this session's own person.
+  projection: { type: 'INCLUDE', nonKeyAttributes: ['userId', 'facebookUserId', 'sealedToken', 'expiresAt', 'status'] },
 } as const satisfies IndexSchema;
 
 export const INDEXES: readonly IndexSchema[] = [BY_USER_INDEX, SWEEP_INDEX];

@@ -79,6 +79,7 @@ export function sweepEntryFromItem(item: StoredItem): SweepEntry {
   return {
     sessionId: stringField(item, SWEEP_INDEX.sortKey),
     userId: stringField(item, 'userId'),
+    facebookUserId: stringField(item, 'facebookUserId'),
     ...(sealedToken !== undefined ? { sealedToken } : {}),
     expiresAt: numberField(item, 'expiresAt'),
     status: enumField(item, 'status', STATUSES),

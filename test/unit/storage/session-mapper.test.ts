@@ -87,11 +87,13 @@ describe('session mapper', () => {
   });
 
   it('reads the sweep index projection, sealed token optional', () => {
-    expect(SWEEP_ENTRY_ATTRIBUTES).toEqual(['sweepKey', 'userId', 'sealedToken', 'expiresAt', 'status']);
-    const projected = { sweepKey: 'ses_1', userId: 'usr_1', sealedToken: 'v1.x', expiresAt: 5, status: 'active' };
-    expect(sweepEntryFromItem(projected)).toStrictEqual({ sessionId: 'ses_1', userId: 'usr_1', sealedToken: 'v1.x', expiresAt: 5, status: 'active' });
+    expect(SWEEP_ENTRY_ATTRIBUTES).toEqual(['sweepKey', 'userId', 'facebookUserId', 'sealedToken', 'expiresAt', 'status']);
+    const projected = { sweepKey: 'ses_1', userId: 'usr_1', facebookUserId: '42', sealedToken: 'v1.x', expiresAt: 5, status: 'active' };
+    expect(sweepEntryFromItem(projected)).toStrictEqual({ sessionId: 'ses_1', userId: 'usr_1', facebookUserId: '42', sealedToken: 'v1.x', expiresAt: 5, status: 'active' });
     const { sealedToken: _gone, ...midRevocation } = projected;
-    expect(sweepEntryFromItem(midRevocation)).toStrictEqual({ sessionId: 'ses_1', userId: 'usr_1', expiresAt: 5, status: 'active' });
+    expect(sweepEntryFromItem(midRevocation)).toStrictEqual({ sessionId: 'ses_1', userId: 'usr_1', facebookUserId: '42', expiresAt: 5, status: 'active' });
+    const { facebookUserId: _missing, ...withoutFacebookId } = projected;
+    expect(() => sweepEntryFromItem(withoutFacebookId)).toThrow(/facebookUserId/);
   });
 
   it('reads a bare session reference and the lock hash a session holds', () => {
