@@ -25,7 +25,7 @@ describe('SweepIndex', () => {
 
   it('queries one shard of the sweep index for the projected attributes only, one page', async () => {
     ddb.on(QueryCommand).resolves({
-      Items: [{ sweepKey: 'ses_a', userId: 'usr_a', sealedToken: 'v1.x', expiresAt: 5, status: 'active' }],
+      Items: [{ sweepKey: 'ses_a', userId: 'usr_a', facebookUserId: '42', sealedToken: 'v1.x', expiresAt: 5, status: 'active' }],
       LastEvaluatedKey: lastKey,
     });
     const page = await index.readPage('07', { limit: 500 });
@@ -34,11 +34,11 @@ describe('SweepIndex', () => {
       IndexName: 'sweep',
       KeyConditionExpression: 'sweepShard = :shard',
       ExpressionAttributeValues: { ':shard': '07' },
-      ProjectionExpression: 'sweepKey, userId, sealedToken, expiresAt, #status',
+      ProjectionExpression: 'sweepKey, userId, facebookUserId, sealedToken, expiresAt, #status',
       ExpressionAttributeNames: { '#status': 'status' },
       Limit: 500,
     });
-    expect(page.entries).toEqual([{ sessionId: 'ses_a', userId: 'usr_a', sealedToken: 'v1.x', expiresAt: 5, status: 'active' }]);
+    expect(page.entries).toEqual([{ sessionId: 'ses_a', userId: 'usr_a', facebookUserId: '42', sealedToken: 'v1.x', expiresAt: 5, status: 'active' }]);
     expect(page.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(page.nextCursor).not.toContain('SESSION#');
   });
