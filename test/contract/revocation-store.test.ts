@@ -97,6 +97,8 @@ describe('RevocationStore on DynamoDB Local', () => {
     await signedIn(user);
     await expect(revocations.markAppRemoved(user.facebookUserId, T0 + 5000)).resolves.toMatchObject({ id: user.id, linkVersion: 1, appRemovedAt: T0 + 5000 });
     await expect(revocations.markAppRemoved(user.facebookUserId, T0 + 6000)).resolves.toMatchObject({ linkVersion: 2, appRemovedAt: T0 + 6000 });
+    // Facebook repeating an earlier callback changes nothing, and still names the person.
+    await expect(revocations.markAppRemoved(user.facebookUserId, T0 + 5000)).resolves.toMatchObject({ id: user.id, linkVersion: 2, appRemovedAt: T0 + 6000 });
     await expect(revocations.markAppRemoved(unique('fb'), T0)).resolves.toBeUndefined();
   });
 });

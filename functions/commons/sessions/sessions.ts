@@ -65,11 +65,12 @@ export async function signInWithSessionInfoToken(
   const random = deps.random ?? Math.random;
   let verifiedAt = now();
   let facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, verifiedAt);
+  let removalsCovered: number | undefined;
   const sessionInfoTokenHash = sha256Hex(sessionInfoToken);
 
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await openSession(deps, { facebookToken, verifiedAt, sessionInfoToken, sessionInfoTokenHash, signInMethod }, now());
+      const result = await openSession(deps, { facebookToken, verifiedAt, removalsCovered, sessionInfoToken, sessionInfoTokenHash, signInMethod }, now());
       if (deps.sessionCap && !result.userCreated) await endSessionsBeyondCap(deps.sessionCap, result.user.id, result.session.id, now());
       return result;
     } catch (error) {
@@ -80,7 +81,9 @@ export async function signInWithSessionInfoToken(
       }
       await sleep(random() * RETRY_BASE_MS * 2 ** (attempt - 1));
       if (error instanceof PersonChangedError) {
-        // The app was removed (or the person erased) since Facebook vouched for the token: ask again.
+        // The app was removed (or the person erased) since Facebook vouched for the token: ask
+        // again. That answer comes after the removal we saw, so it covers it.
+        removalsCovered = error.appRemovedAt ?? removalsCovered;
         verifiedAt = now();
         facebookToken = await verifySessionInfoToken(deps, sessionInfoToken, verifiedAt);
       }
@@ -92,6 +95,8 @@ interface VerifiedToken {
   readonly facebookToken: ValidTokenInfo;
   /** When Facebook was asked (epoch ms). */
   readonly verifiedAt: number;
+  /** An app removal (its `issued_at`, epoch ms) Facebook was asked about after seeing it. */
+  readonly removalsCovered: number | undefined;
   readonly sessionInfoToken: string;
   readonly sessionInfoTokenHash: string;
   readonly signInMethod: SignInMethod;
@@ -107,8 +112,9 @@ async function openSession(deps: SessionServiceDeps, verified: VerifiedToken, no
     throw new ConcurrentUpdateError('a data deletion is erasing this person');
   }
   // issued_at has whole seconds: a removal within the second of our check may have come after it.
-  if (existingUser?.appRemovedAt !== undefined && existingUser.appRemovedAt + 1000 > verified.verifiedAt) {
-    throw new PersonChangedError('the app was removed after Facebook vouched for the token');
+  const removedAt = existingUser?.appRemovedAt;
+  if (removedAt !== undefined && removedAt + 1000 > verified.verifiedAt && removedAt > (verified.removalsCovered ?? -1)) {
+    throw new PersonChangedError('the app was removed after Facebook vouched for the token', { appRemovedAt: removedAt });
   }
   const user: User = existingUser
     ? { id: existingUser.id, facebookUserId: existingUser.facebookUserId, createdAt: existingUser.createdAt }

@@ -2,7 +2,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-
 import type { RevocationReason } from '#commons/platform/errors';
 import type { User } from '#commons/sessions/model';
 import type { RevocationOutcome, RevocationRepository, UserSessionRef } from '#commons/sessions/ports';
-import { isConditionFailure } from './conditions.ts';
+import { isConditionFailure, itemAtConditionFailure } from './conditions.ts';
 import { optionalStringField } from './item-fields.ts';
 import { keys } from './keys.ts';
 import { SWEEP_INDEX, TTL_ATTRIBUTE } from './schema.ts';
@@ -85,7 +85,8 @@ export class RevocationStore implements RevocationRepository {
   /**
    * Marks the person's link with the app removal and bumps its version before any session is
    * revoked, so a sign-in that read the link earlier fails its own transaction instead of writing a
-   * session this removal would miss. Undefined for a person we never saw.
+   * session this removal would miss. A removal no later than one already marked (Facebook
+   * repeating its callback) changes nothing. Undefined for a person we never saw.
    */
   async markAppRemoved(facebookUserId: string, issuedAt: number): Promise<User | undefined> {
     try {
@@ -93,16 +94,18 @@ export class RevocationStore implements RevocationRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.facebookUser(facebookUserId),
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(appRemovedAt) OR appRemovedAt < :issuedAt)',
           UpdateExpression: `SET appRemovedAt = :issuedAt ADD ${LINK_VERSION} :one`,
           ExpressionAttributeValues: { ':issuedAt': issuedAt, ':one': 1 },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return userFromFacebookUserItem(facebookUserId, result.Attributes ?? {});
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const link = itemAtConditionFailure(error);
+      return link ? userFromFacebookUserItem(facebookUserId, link) : undefined;
     }
   }
 }

@@ -449,6 +449,15 @@ describe('signInWithSessionInfoToken: racing sign-ins', () => {
     expect(calls.createSession).toHaveLength(0);
   });
 
+  it('asks Facebook once more, not forever, when the person came back within the second of the removal', async () => {
+    const back: LinkedUser = { id: 'usr_x', facebookUserId: FB_USER, createdAt: 1, linkVersion: 1, appRemovedAt: NOW - 500 };
+    const { store, calls } = fakeStore({ user: back });
+    const d = deps({ store });
+    await signInWithSessionInfoToken(d.deps, SI_TOKEN);
+    expect(d.graph.asked).toHaveLength(2);
+    expect(calls.createSession).toHaveLength(1);
+  });
+
   it('signs in a person who removed the app earlier and came back', async () => {
     const back: LinkedUser = { id: 'usr_x', facebookUserId: FB_USER, createdAt: 1, linkVersion: 1, appRemovedAt: NOW - 60_000 };
     const { store, calls } = fakeStore({ user: back });
