@@ -9,17 +9,15 @@ import type { SessionStatus } from '#commons/sessions/model';
 export interface SweepEntry {
   readonly sessionId: string;
   readonly userId: string;
-  /** The person's app-scoped Facebook id: Facebook's answer must be about this user to decide. */
+  /**
+   * The session's Facebook user (projected into the index): a `debug_token` answer about another
+   * Facebook user is no verdict about this session (#commons/facebook/token-verdict).
+   */
   readonly facebookUserId: string;
   /** Absent only if an item was caught mid-revocation. */
   readonly sealedToken?: string;
   readonly expiresAt: number;
   readonly status: SessionStatus;
-  /**
-   * The session's Facebook user, when the index projects it: a `debug_token` answer about another
-   * Facebook user is then no verdict about this session (#commons/facebook/token-verdict).
-   */
-  readonly facebookUserId?: string;
 }
 
 export interface SweepPage {
