@@ -19,7 +19,8 @@ const SWEEP = 'sweep-test';
 const entry = (n: number, overrides: Partial<SweepEntry> = {}): SweepEntry => ({
   sessionId: `ses_${String(n).padStart(22, '0')}`,
   userId: `usr_${n}`,
-  facebookUserId: `10150000000${n}`,
+  // The Facebook user the answers below describe (`about`).
+  facebookUserId: '2',
   sealedToken: `sealed-${n}`,
   expiresAt: NOW + 86_400_000,
   status: 'active',

@@ -8,7 +8,7 @@ import { encodeShare, type SweepShare } from '#commons/revalidation/sweep-queue'
 import { retryDelaySeconds, type ShareReport, SweepWorker, type SweepWorkerDeps } from '#commons/revalidation/sweep-worker';
 
 const NOW = Date.now();
-const entries: SweepEntry[] = [1, 2, 3].map((n) => ({ sessionId: `ses_${n}`, userId: `usr_${n}`, facebookUserId: `fb_${n}`, sealedToken: `sealed-${n}`, expiresAt: NOW + 3_600_000, status: 'active' }));
+const entries: SweepEntry[] = [1, 2, 3].map((n) => ({ sessionId: `ses_${n}`, userId: `usr_${n}`, facebookUserId: '2', sealedToken: `sealed-${n}`, expiresAt: NOW + 3_600_000, status: 'active' }));
 
 function record(id: string, body: string, receiveCount = 1): SQSRecord {
   return {
