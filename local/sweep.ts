@@ -1,3 +1,4 @@
+import { localGuardOverride } from '#commons/revalidation/worker-wiring';
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ShareReport } from '#commons/revalidation/sweep-worker';
@@ -40,6 +41,14 @@ export interface LocalSweepOptions {
   readonly log?: (line: string) => void;
 }
 
+export interface SweepRunOptions {
+  /**
+   * The operator's switch for the mass-revocation guard, for this sweep only (in AWS: the SSM
+   * parameter `MASS_REVOCATION_OVERRIDE_PARAMETER`). Body `{"allowMassRevocation": true}`.
+   */
+  readonly allowMassRevocation?: boolean;
+}
+
 /** A whole sweep: every share's counts added up, and how the shares went. */
 export interface SweepSummary extends ShareCounts {
   readonly sweepId: string;
@@ -61,7 +70,7 @@ export interface LocalSweep {
   readonly route: LocalRoute;
   start(): Promise<void>;
   /** A whole sweep, now (after any sweep already running). */
-  runSweep(): Promise<SweepSummary>;
+  runSweep(options?: SweepRunOptions): Promise<SweepSummary>;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly sqs: SqsEmulator;
@@ -116,17 +125,18 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
     }
   }
 
-  function runSweep(): Promise<SweepSummary> {
-    const next = chain.then(sweepOnce);
+  function runSweep(runOptions: SweepRunOptions = {}): Promise<SweepSummary> {
+    const next = chain.then(() => sweepOnce(runOptions));
     chain = next.catch(() => undefined);
     return next;
   }
 
-  async function sweepOnce(): Promise<SweepSummary> {
+  async function sweepOnce(runOptions: SweepRunOptions): Promise<SweepSummary> {
     if (!sqs || !dispatcher || !workerModule || closed) throw new Error('the local sweep is not running');
     const started = Date.now();
     const deadBefore = sqs.depth(deadLetterQueueUrl);
     const { sweepId } = await dispatcher({ id: randomUUID(), time: new Date().toISOString() });
+    if (runOptions.allowMassRevocation) localGuardOverride.allow(sweepId);
     const summary: SweepSummary = {
       sweepId,
       checked: 0,
@@ -219,11 +229,12 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
   const route: LocalRoute = {
     method: 'POST',
     path: '/_local/revalidate',
-    async handle(_request, response) {
+    async handle(_request, response, body) {
       const send = (status: number, body: unknown) => sendLocalJson(response, status, body);
       if (!dispatcher) return send(503, { error: { code: 'sweep_not_started', message: 'The local sweep has not started.' } });
       try {
-        send(200, await runSweep());
+        const options = body.length > 0 ? (JSON.parse(body.toString('utf8')) as SweepRunOptions) : {};
+        send(200, await runSweep({ allowMassRevocation: options.allowMassRevocation === true }));
       } catch (error) {
         send(500, { error: { code: 'sweep_failed', message: (error as Error).message } });
       }

@@ -118,6 +118,12 @@ export const sweepWorkerEnv = z
     APP_USAGE_SLOWDOWN_PERCENT: percent.default(60),
     /** From this X-App-Usage percent the sweep stops and leaves the rest for the next run. */
     APP_USAGE_STOP_PERCENT: percent.default(80),
+    /** A sweep that would revoke more than this percent of what it checked stops revoking (the guard). */
+    MASS_REVOCATION_MAX_PERCENT: percent.default(20),
+    /** …once it would revoke at least this many sessions: small sweeps are never held. */
+    MASS_REVOCATION_MIN_SESSIONS: positiveInt.default(100),
+    /** The SSM parameter an operator sets to lift the guard (an ISO time, or `off`); unset locally. */
+    MASS_REVOCATION_OVERRIDE_PARAMETER: z.string().min(1).optional(),
     /** The pause in the slow-down band. */
     APP_USAGE_SLOWDOWN_PAUSE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
     /** A failed share comes back after this many seconds, doubling with each receive… */

@@ -2,6 +2,7 @@
 // stop, revoke) read in one place, where the order of those steps is the safety argument.
 
 import type { AppUsageGate } from './app-usage-gate.ts';
+import type { GuardDecision, MassRevocationGuard } from './mass-revocation-guard.ts';
 import { isTransientAwsError } from '#commons/platform/aws-errors';
 import type { RevocationReason } from '#commons/sessions/model';
 import { type BatchTokenChecker, MAX_GRAPH_BATCH_SIZE, type TokenCheckOutcome } from '#commons/facebook/graph-batch';
@@ -80,6 +81,8 @@ export interface RevalidationDeps {
   /** Where a share's continuation goes. */
   readonly queue: ShareQueue;
   readonly usage: AppUsageGate;
+  /** Stops a sweep that would revoke too many of the sessions it checked. Absent: no guard (tests). */
+  readonly guard?: MassRevocationGuard;
   readonly options: SweepOptions;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -99,11 +102,11 @@ export interface ShareCounts {
   /** Not checked on purpose: already expired (no Graph call), or ended before we could revoke it. */
   skipped: number;
   revokedByReason: Partial<Record<RevocationReason, number>>;
-  /** Why sessions were deferred: graph, vault, store, app_usage, unrecognised_answer. */
+  /** Why sessions were deferred: graph, vault, store, app_usage, unrecognised_answer, mass_revocation_guard. */
   deferredByCause: Partial<Record<DeferCause, number>>;
 }
 
-export type DeferCause = 'graph' | 'vault' | 'store' | 'app_usage' | 'unrecognised_answer';
+export type DeferCause = 'graph' | 'vault' | 'store' | 'app_usage' | 'unrecognised_answer' | 'mass_revocation_guard';
 
 export interface ShareResult extends ShareCounts {
   readonly sweepId: string;
@@ -206,6 +209,8 @@ class ShareRun {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly batchSize: number;
   private warnings = 0;
+  /** What this run has told the mass-revocation guard it checked. */
+  private reportedChecked = 0;
 
   constructor(
     private readonly deps: RevalidationDeps,
@@ -282,12 +287,17 @@ class ShareRun {
   private async checkBatch(batch: readonly Candidate[]): Promise<void> {
     const outcomes = await this.deps.checker.debugTokens(batch.map((c) => c.token));
     this.deps.usage.observe(this.share.sweepId, this.deps.checker.appUsagePercent);
-    const revocations: Promise<void>[] = [];
+    const proposed: [SweepEntry, RevocationReason][] = [];
     batch.forEach((candidate, i) => {
       const reason = this.judge(candidate.entry, outcomes[i]);
-      if (reason !== undefined) revocations.push(this.revoke(candidate.entry, reason));
+      if (reason !== undefined) proposed.push([candidate.entry, reason]);
     });
-    const settled = await Promise.allSettled(revocations);
+    if (proposed.length === 0) return;
+    if ((await this.admit(proposed.length)) === 'hold') {
+      this.defer(proposed.length, 'mass_revocation_guard');
+      return;
+    }
+    const settled = await Promise.allSettled(proposed.map(([entry, reason]) => this.revoke(entry, reason)));
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
   }
@@ -327,6 +337,15 @@ class ShareRun {
         }
         return undefined;
     }
+  }
+
+  /** Asks the guard, reporting what this share checked since it last asked (these included). */
+  private async admit(proposed: number): Promise<GuardDecision> {
+    if (!this.deps.guard) return 'revoke';
+    const checked = this.result.checked + proposed;
+    const unreported = checked - this.reportedChecked;
+    this.reportedChecked = checked;
+    return this.deps.guard.admit(this.share.sweepId, unreported, proposed);
   }
 
   private misconfigured(what: string): void {

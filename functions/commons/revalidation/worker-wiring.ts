@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { EnvelopeOpener } from '#commons/crypto/vault';
@@ -6,11 +7,14 @@ import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
 import { facebookEnv, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
-import { metrics } from '#commons/platform/metrics';
+import { count, MetricName, metrics } from '#commons/platform/metrics';
 import { traced } from '#commons/platform/tracer';
 import { CapacityMeter } from '#commons/storage/capacity-meter';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SweepIndex } from '#commons/storage/sweep-index';
+import { SweepTallyStore } from '#commons/storage/sweep-tally-store';
+import { ParameterGuardOverride } from './guard-override-parameter.ts';
+import { LocalGuardOverride, MassRevocationGuard } from './mass-revocation-guard.ts';
 import { AppUsageGate } from './app-usage-gate.ts';
 import { SqsShareQueue } from './sweep-queue.ts';
 import { SweepWorker } from './sweep-worker.ts';
@@ -18,6 +22,12 @@ import { SweepWorker } from './sweep-worker.ts';
 /** What the revalidation worker needs: the table, the opening key, Facebook, the queue and its pacing. */
 export const revalidationWorkerEnv = storeEnv.and(vaultEnv).and(facebookEnv).and(revocationEnv).and(sweepQueueEnv).and(sweepWorkerEnv);
 export type RevalidationWorkerConfig = z.output<typeof revalidationWorkerEnv>;
+
+/**
+ * Without `MASS_REVOCATION_OVERRIDE_PARAMETER` (the local stack) the guard's switch is this one,
+ * which `POST /_local/revalidate` turns on for a sweep.
+ */
+export const localGuardOverride = new LocalGuardOverride();
 
 /**
  * Builds the worker once per cold start, as `sessions/sign-in-wiring.ts` does for sign-in; the app
@@ -28,6 +38,15 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
   meter.attach(doc);
   // A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for.
   const graph = createGraphClient(config, await loadAppSecret(config), config.SWEEP_GRAPH_TIMEOUT_MS);
+  const guard = new MassRevocationGuard(
+    new SweepTallyStore(doc, config.TABLE_NAME),
+    config.MASS_REVOCATION_OVERRIDE_PARAMETER ? new ParameterGuardOverride(new SSMClient({}), config.MASS_REVOCATION_OVERRIDE_PARAMETER) : localGuardOverride,
+    {
+      maxSharePercent: config.MASS_REVOCATION_MAX_PERCENT,
+      minRevocations: config.MASS_REVOCATION_MIN_SESSIONS,
+      onTripped: () => count(MetricName.MassRevocationGuardTripped),
+    },
+  );
   return new SweepWorker({
     index: new SweepIndex(doc, config.TABLE_NAME),
     revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 86_400_000 }),
@@ -37,6 +56,7 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
     appId: config.FACEBOOK_APP_ID,
     queue: new SqsShareQueue(traced(new SQSClient({})), config.SWEEP_QUEUE_URL),
     usage: new AppUsageGate({ slowdownPercent: config.APP_USAGE_SLOWDOWN_PERCENT, stopPercent: config.APP_USAGE_STOP_PERCENT }),
+    guard,
     options: {
       pageSize: config.SWEEP_PAGE_SIZE,
       maxPagesPerRun: config.SWEEP_MAX_PAGES_PER_RUN,

@@ -22,6 +22,7 @@ export const keys = {
   loginState: (stateHash: string) => entityKey('loginState', stateHash),
   reauthNonce: (nonceHash: string) => entityKey('reauthNonce', nonceHash),
   sessionEnded: (sessionId: string) => entityKey('sessionEnded', sessionId),
+  sweepTally: (sweepId: string) => entityKey('sweepTally', sweepId),
   /** The `byUser` index key of a session: the person, then creation time, so pages come oldest first. */
   userSessions: (userId: string, createdAt: number, sessionId: string) => ({
     [BY_USER_INDEX.partitionKey]: entityKey('user', userId).pk,

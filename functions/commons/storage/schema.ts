@@ -15,6 +15,7 @@
  * | web sign-in state        | OAUTHSTATE#<sha256>    | OAUTHSTATE | TTL 10 min; spent by a conditional delete |
  * | re-authentication nonce  | REAUTH#<sha256>        | REAUTH     | TTL expiry + 1 day; spent, then kept      |
  * | session ended (sign-out) | ENDED#<sessionId>      | ENDED      | TTL 1 day; the outbox of `Session Ended`  |
+ * | sweep tally              | SWEEP#<sweepId>        | SWEEP      | TTL 2 days; the mass-revocation guard     |
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
@@ -37,6 +38,7 @@ export const KEY_PREFIX = {
   loginState: 'OAUTHSTATE',
   reauthNonce: 'REAUTH',
   sessionEnded: 'ENDED',
+  sweepTally: 'SWEEP',
 } as const;
 
 export type EntityName = keyof typeof KEY_PREFIX;
