@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { ConfigurableFunction, SessionGuardFunction } from './session-guard-function.ts';
 
@@ -41,6 +42,12 @@ export class Revalidation extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: events.Rule;
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /**
+   * The operator's switch for the mass-revocation guard: `off`, or an ISO time until which the
+   * guard is lifted (functions/commons/revalidation/guard-override-parameter.ts says why a
+   * parameter and not a stack setting). Every change is in CloudTrail and the parameter history.
+   */
+  readonly guardOverride: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: RevalidationProps) {
     super(scope, id);
@@ -94,6 +101,13 @@ export class Revalidation extends Construct {
         }),
       ],
     });
+
+    this.guardOverride = new ssm.StringParameter(this, 'MassRevocationOverride', {
+      description: 'Session Guard: "off", or an ISO time until which the sweep may revoke beyond the mass-revocation guard',
+      stringValue: 'off',
+    });
+    props.worker.addEnvironment('MASS_REVOCATION_OVERRIDE_PARAMETER', this.guardOverride.parameterName);
+    iam.Grant.addToPrincipal({ grantee: props.worker, actions: ['ssm:GetParameter'], resourceArns: [this.guardOverride.parameterArn] });
 
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmName: `${Stack.of(this).stackName}-DeadLetterQueue`,

@@ -32,6 +32,8 @@ export const CONTEXT_KEYS = [
   'sessionMaxAgeSeconds',
   'revocationRetentionDays',
   'maxLiveSessionsPerPerson',
+  'massRevocationMaxPercent',
+  'massRevocationMinSessions',
   'signedRequestMaxAgeSeconds',
   'logRetentionDays',
   'alarmEmail',
@@ -100,6 +102,8 @@ export function createSessionGuardApp(appProps: AppProps = {}): { app: App; stac
     revalidation: {
       interval: sweepInterval === undefined ? undefined : Duration.minutes(sweepInterval),
       workerMaxConcurrency: whole('sweepMaxConcurrency'),
+      massRevocationMaxPercent: whole('massRevocationMaxPercent'),
+      massRevocationMinSessions: whole('massRevocationMinSessions'),
     },
   });
   const wafRate = whole('wafSignInRequestsPerIp');

@@ -180,11 +180,13 @@ export class SessionGuardStack extends Stack {
         for (const [name, value] of [
           ['APP_USAGE_SLOWDOWN_PERCENT', sweep.appUsageSlowdownPercent],
           ['APP_USAGE_STOP_PERCENT', sweep.appUsageStopPercent],
+          ['MASS_REVOCATION_MAX_PERCENT', sweep.massRevocationMaxPercent ?? 20],
         ] as const) {
           if (value === undefined) continue;
           if (!(value >= 0 && value <= 100)) throw new Error(`${name.toLowerCase()} must be a percentage, got ${value}`);
           fn.addEnvironment(name, String(value));
         }
+        fn.addEnvironment('MASS_REVOCATION_MIN_SESSIONS', String(wholeNumberIn(sweep.massRevocationMinSessions ?? 100, 1, 1_000_000, 'massRevocationMinSessions')));
       },
       props.logRetention,
       // Long enough for many pages per run; the worker hands the rest of a share on well before it.

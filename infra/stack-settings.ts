@@ -114,5 +114,12 @@ export interface RevalidationSettings {
   readonly appUsageSlowdownPercent?: number;
   /** X-App-Usage percent from which the sweep stops for the run. @default 80 (the worker's default) */
   readonly appUsageStopPercent?: number;
+  /**
+   * The mass-revocation guard: a sweep that would revoke more than this percent of the sessions it
+   * checked stops revoking (context `massRevocationMaxPercent`). @default 20
+   */
+  readonly massRevocationMaxPercent?: number;
+  /** …and would revoke at least this many (context `massRevocationMinSessions`). @default 100 */
+  readonly massRevocationMinSessions?: number;
 }
 

@@ -157,9 +157,27 @@ describe('worker', () => {
     const tuned = stackWith({ revalidation: { appUsageSlowdownPercent: 50, appUsageStopPercent: 70 } });
     const tunedVars = Object.values(tuned.template.findResources('AWS::Lambda::Function')).find((f) => 'APP_USAGE_STOP_PERCENT' in (f.Properties.Environment?.Variables ?? {}))!
       .Properties.Environment.Variables as Record<string, string>;
-    expect(readConfig(sweepWorkerEnv, tunedVars)).toMatchObject({ APP_USAGE_SLOWDOWN_PERCENT: 50, APP_USAGE_STOP_PERCENT: 70 });
+    // Values the deploy resolves (the override parameter's name) are tokens here: leave them out.
+    const literal = Object.fromEntries(Object.entries(tunedVars).filter(([, value]) => typeof value === 'string'));
+    expect(readConfig(sweepWorkerEnv, literal)).toMatchObject({ APP_USAGE_SLOWDOWN_PERCENT: 50, APP_USAGE_STOP_PERCENT: 70 });
     expect(readConfig(sweepQueueEnv, { SWEEP_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q' })).toBeDefined();
     expect(() => stackWith({ revalidation: { appUsageStopPercent: 120 } })).toThrow(/percentage/);
+  });
+
+  it('sets the mass-revocation guard (20% and 100 by default, stack settings), reads its override parameter only', () => {
+    const variables = functionProps('revalidation-worker').Environment.Variables as Record<string, unknown>;
+    expect(variables).toMatchObject({ MASS_REVOCATION_MAX_PERCENT: '20', MASS_REVOCATION_MIN_SESSIONS: '100' });
+    const parameterId = stack.getLogicalId(stack.revalidation.guardOverride.node.defaultChild as never);
+    expect(variables.MASS_REVOCATION_OVERRIDE_PARAMETER).toEqual({ Ref: parameterId });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Type: 'String', Value: 'off' });
+    const ssmStatements = statementsForRole(template, roleId('revalidation-worker')).filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:')));
+    expect(ssmStatements.map(actionsOf)).toEqual([['ssm:GetParameter']]);
+    const tuned = stackWith({ revalidation: { massRevocationMaxPercent: 5, massRevocationMinSessions: 1000 } });
+    const tunedVars = Object.values(tuned.template.findResources('AWS::Lambda::Function')).find((f) => 'MASS_REVOCATION_MAX_PERCENT' in (f.Properties.Environment?.Variables ?? {}))!
+      .Properties.Environment.Variables as Record<string, string>;
+    expect(tunedVars).toMatchObject({ MASS_REVOCATION_MAX_PERCENT: '5', MASS_REVOCATION_MIN_SESSIONS: '1000' });
+    expect(() => stackWith({ revalidation: { massRevocationMaxPercent: 150 } })).toThrow(/percentage/);
+    expect(() => stackWith({ revalidation: { massRevocationMinSessions: 0 } })).toThrow(/massRevocationMinSessions/);
   });
 
   it('has a 3 minute timeout and 1 GB of memory (CPU for the crypto and JSON of many batches)', () => {

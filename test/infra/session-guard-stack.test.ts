@@ -165,6 +165,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'sqs:GetQueueUrl',
     'sqs:ReceiveMessage',
     'sqs:SendMessage',
+    // The mass-revocation guard's override parameter, read only.
+    'ssm:GetParameter',
   ],
   // Events: reads the table's stream, puts events on the bus, sends what fails to its dead-letter queue.
   'events-stream': [
@@ -236,6 +238,9 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'FACEBOOK_APP_SECRET_ARN',
     'GRAPH_API_VERSION',
     'KMS_KEY_ID',
+    'MASS_REVOCATION_MAX_PERCENT',
+    'MASS_REVOCATION_MIN_SESSIONS',
+    'MASS_REVOCATION_OVERRIDE_PARAMETER',
     'POWERTOOLS_SERVICE_NAME',
     'REVOCATION_RETENTION_DAYS',
     'SWEEP_QUEUE_URL',
