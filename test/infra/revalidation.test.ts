@@ -207,8 +207,13 @@ describe('cdk-nag', () => {
 });
 
 describe('bundles', () => {
-  it.each(['revalidation-dispatcher', 'revalidation-worker'])('%s stays under 700 KB', async (entry) => {
+  // The worker also carries the SSM client (~86 KB: the mass-revocation guard's override parameter);
+  // it is a background function whose cold start no person waits on, so it gets 800 KB.
+  it.each([
+    ['revalidation-dispatcher', 700],
+    ['revalidation-worker', 800],
+  ] as const)('%s stays under %i KB', async (entry, limitKb) => {
     const result = await build({ ...esbuildOptionsFor(entryPath(entry)), write: false, outfile: 'index.mjs' });
-    expect(result.outputFiles[0]!.contents.length / 1024).toBeLessThan(700);
+    expect(result.outputFiles[0]!.contents.length / 1024).toBeLessThan(limitKb);
   });
 });
