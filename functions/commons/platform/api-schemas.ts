@@ -34,6 +34,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   internal_error: 500,
   facebook_unavailable: 503,
+  sign_in_contention: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
