@@ -13,7 +13,7 @@ import { EVENT_DETAILS, type DetailType, eventTime, type SessionGuardEvent } fro
  * | `session`        | MODIFY `active` → `revoked`                      | Session Revoked (Session Ended for a sign-out reason) |
  * | `session`        | MODIFY, active on both sides, `authTime` later   | Person Reauthenticated            |
  * | `sessionEnded`   | INSERT (the sign-out's outbox item)              | Session Ended                     |
- * | `user`           | MODIFY, `appRemovedAt` set or moved on           | Person Removed App                |
+ * | `facebookUser`   | MODIFY, `appRemovedAt` set or moved on           | Person Removed App                |
  * | `dataDeletion`   | MODIFY `in_progress` → `completed`               | Person Data Deletion Requested    |
  *
  * Everything else is no event: REMOVEs (TTL expiry, the erasure of a person, a replaced session:
@@ -31,7 +31,7 @@ export interface StreamChange {
 }
 
 /** Items whose changes can be events; the stream consumer's filter lets only these through. */
-export const EVENT_ENTITIES = ['session', 'sessionEnded', 'user', 'dataDeletion'] as const;
+export const EVENT_ENTITIES = ['session', 'sessionEnded', 'facebookUser', 'dataDeletion'] as const;
 
 /** Revocation reasons that mean the person ended the session themselves (sign-out routes). */
 export const SIGN_OUT_REASONS: readonly string[] = ['signed_out', 'signed_out_everywhere'];
@@ -72,10 +72,12 @@ export function eventForChange(change: StreamChange): SessionGuardEvent | undefi
     const endedAt = numberField(after, 'endedAt');
     return event('Session Ended', endedAt, { sessionId: stringField(after, 'sessionId'), userId: stringField(after, 'userId'), endedAt: eventTime(endedAt) });
   }
-  if (entity === 'user' && change.eventName === 'MODIFY') {
+  if (entity === 'facebookUser' && change.eventName === 'MODIFY') {
+    // The person's link, marked by the deauthorize callback (a data deletion bumps its version
+    // too, but leaves appRemovedAt as it was). The link names the Facebook id only in its key.
     const at = optionalNumberField(after, 'appRemovedAt');
     if (at === undefined || (before && optionalNumberField(before, 'appRemovedAt') === at)) return undefined;
-    return event('Person Removed App', at, { userId: stringField(after, 'userId'), facebookUserId: stringField(after, 'facebookUserId'), at: eventTime(at) });
+    return event('Person Removed App', at, { userId: stringField(after, 'userId'), facebookUserId: idInKey(change), at: eventTime(at) });
   }
   if (entity === 'dataDeletion' && change.eventName === 'MODIFY' && before?.status === 'in_progress' && after.status === 'completed') {
     // The ids are on the record only while it is in progress: they are in the old image alone.
@@ -85,11 +87,16 @@ export function eventForChange(change: StreamChange): SessionGuardEvent | undefi
     return event('Person Data Deletion Requested', at, {
       userId: optionalStringField(before, 'userId') ?? null,
       facebookUserId,
-      confirmationCode: stringField(change.keys, 'pk').replace(/^[^#]*#/, ''),
+      confirmationCode: idInKey(change),
       at: eventTime(at),
     });
   }
   return undefined;
+}
+
+/** What follows the entity prefix in the item's partition key (`FBUSER#<id>`, `DELETION#<code>`). */
+function idInKey(change: StreamChange): string {
+  return stringField(change.keys, 'pk').replace(/^[^#]*#/, '');
 }
 
 function build(change: StreamChange, detailType: DetailType, time: number, fields: Record<string, unknown>): SessionGuardEvent {

@@ -64,12 +64,3 @@ export interface PersonDataRepository {
   /** The record, or undefined when unknown or past its retention. */
   getDataDeletion(confirmationCode: string): Promise<DataDeletionRecord | undefined>;
 }
-
-/** Where Facebook's deauthorize callback records that a person removed the app. */
-export interface AppRemovalLog {
-  /**
-   * Records on the person's user record that they removed the app at `at` (epoch ms), unless a
-   * removal at or after that time is already recorded (a repeated callback changes nothing).
-   */
-  recordAppRemoval(userId: string, at: number): Promise<void>;
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, EVENT_DETAILS, type SessionGuardEvent } from '#commons/events/catalog';
 import { eventForChange, eventIdFor, type StreamChange } from '#commons/events/stream-mapping';
+import { REVOCATION_REASONS } from '#commons/sessions/model';
 import { CorruptItemError } from '#commons/storage/item-fields';
 
 /**
@@ -48,6 +49,8 @@ function change(eventName: StreamChange['eventName'], images: { old?: Record<str
   };
 }
 
+/** The person's Facebook-id link, where the deauthorize callback marks the removal. */
+const link = { pk: 'FBUSER#1000042', sk: 'FBUSER', entity: 'facebookUser', userId: 'usr_1', createdAt: T - 86_400_000, linkVersion: 0 };
 const user = { pk: 'USER#usr_1', sk: 'USER', entity: 'user', userId: 'usr_1', facebookUserId: '1000042', createdAt: T - 86_400_000 };
 const deletionInProgress = { pk: 'DELETION#ABCDEFGHIJKLMNOPQRSTUVWX', sk: 'DELETION', entity: 'dataDeletion', status: 'in_progress', requestedAt: T, ttl: 1, facebookUserId: '1000042', userId: 'usr_1' };
 const { facebookUserId: _f, userId: _u, ...deletionBase } = deletionInProgress;
@@ -58,7 +61,7 @@ const EVENT_CHANGES: Record<string, StreamChange> = {
   'Session Opened': change('INSERT', { new: sessionItem }),
   'Session Ended': change('INSERT', { new: { pk: 'ENDED#ses_1', sk: 'ENDED', entity: 'sessionEnded', sessionId: 'ses_1', userId: 'usr_1', endedAt: T + 5, ttl: 1 } }),
   'Session Revoked': change('MODIFY', { old: sessionItem, new: revokedItem }),
-  'Person Removed App': change('MODIFY', { old: user, new: { ...user, appRemovedAt: T + 7000 } }),
+  'Person Removed App': change('MODIFY', { old: link, new: { ...link, appRemovedAt: T + 7000, linkVersion: 1 } }),
   'Person Data Deletion Requested': change('MODIFY', { old: deletionInProgress, new: deletionCompleted }),
   'Person Reauthenticated': change('MODIFY', { old: sessionItem, new: { ...sessionItem, authTime: T + 9000, sealedToken: 'sealed-v1.ANOTHER', sessionInfoTokenHash: 'a'.repeat(64) } }),
 };
@@ -100,6 +103,15 @@ describe('eventForChange', () => {
     }
   });
 
+  it('maps every revocation reason that is not a sign-out to Session Revoked, the cap ending an oldest session (replaced) included', () => {
+    for (const reason of REVOCATION_REASONS) {
+      const event = mapped(change('MODIFY', { old: sessionItem, new: { ...revokedItem, revokedReason: reason } }));
+      expect(event.detailType).toBe('Session Revoked');
+      expect(event.detail).toMatchObject({ reason, sessionId: 'ses_1', userId: 'usr_1', facebookUserId: '1000042' });
+    }
+    expect(REVOCATION_REASONS).toContain('replaced');
+  });
+
   it("maps the sign-out's outbox item to Session Ended", () => {
     expect(mapped(EVENT_CHANGES['Session Ended']!)).toEqual({
       detailType: 'Session Ended',
@@ -108,16 +120,21 @@ describe('eventForChange', () => {
     });
   });
 
-  it('maps appRemovedAt set or moved on to Person Removed App, and nothing else on the user record', () => {
+  it("maps appRemovedAt set or moved on to Person Removed App, and nothing else on the person's link or user record", () => {
     expect(mapped(EVENT_CHANGES['Person Removed App']!)).toEqual({
       detailType: 'Person Removed App',
       time: '2026-11-28T12:00:07.000Z',
       detail: { eventId: expect.any(String), userId: 'usr_1', facebookUserId: '1000042', at: '2026-11-28T12:00:07.000Z' },
     });
-    const removed = { ...user, appRemovedAt: T };
-    expect(mapped(change('MODIFY', { old: removed, new: { ...user, appRemovedAt: T + 1 } })).detailType).toBe('Person Removed App');
+    const removed = { ...link, appRemovedAt: T, linkVersion: 1 };
+    expect(mapped(change('MODIFY', { old: removed, new: { ...removed, appRemovedAt: T + 1, linkVersion: 2 } })).detailType).toBe('Person Removed App');
     expect(eventForChange(change('MODIFY', { old: removed, new: { ...removed, somethingElse: 1 } }))).toBeUndefined();
+    // A data deletion marks the link too (its version, deletingSince): no removal in that.
+    expect(eventForChange(change('MODIFY', { old: removed, new: { ...removed, linkVersion: 2, deletingSince: T + 2 } }))).toBeUndefined();
+    expect(eventForChange(change('INSERT', { new: link }))).toBeUndefined();
     expect(eventForChange(change('INSERT', { new: user }))).toBeUndefined();
+    // The user record carries no removal of its own any more: one write path, one event.
+    expect(eventForChange(change('MODIFY', { old: user, new: { ...user, appRemovedAt: T + 7000 } }))).toBeUndefined();
   });
 
   it('maps a deletion record completing to Person Data Deletion Requested, with the ids from the old image only', () => {
@@ -146,6 +163,7 @@ describe('eventForChange', () => {
       change('REMOVE', { old: sessionItem }),
       change('REMOVE', { old: revokedItem }),
       change('REMOVE', { old: user }),
+      change('REMOVE', { old: link }),
       change('INSERT', { new: { pk: 'SITOKEN#' + 'e'.repeat(64), sk: 'SITOKEN', entity: 'sessionInfoTokenLock', sessionId: 'ses_1', ttl: 1 } }),
       change('INSERT', { new: { pk: 'OAUTHSTATE#x', sk: 'OAUTHSTATE', entity: 'loginState', ttl: 1 } }),
       change('INSERT', { new: user }),

@@ -12,18 +12,22 @@ function fakes(options: { user?: boolean; sessions?: Record<string, 'active' | '
     Object.entries(options.sessions ?? {}).map(([id, value]) => [id, typeof value === 'string' ? { status: value, createdAt: BEFORE } : value]),
   );
   const revoked: [string, RevocationReason][] = [];
+  /** The link marks asked for, in order, with how many sessions had been revoked by then. */
   const marks: [string, number][] = [];
+  const revokedBeforeMark: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   return {
     revoked,
     marks,
+    revokedBeforeMark,
     sessions,
     maxInFlight: () => maxInFlight,
     deps: {
       revocations: {
         async markAppRemoved(facebookUserId: string, issuedAt: number) {
           marks.push([facebookUserId, issuedAt]);
+          revokedBeforeMark.push(revoked.length);
           return options.user === false ? undefined : { id: `usr_of_${facebookUserId}`, facebookUserId, createdAt: 1 };
         },
         async *sessionsOfUser(userId: string): AsyncGenerator<UserSessionRef> {
@@ -44,11 +48,6 @@ function fakes(options: { user?: boolean; sessions?: Record<string, 'active' | '
           return { result: 'revoked', userId: 'usr_of_42' };
         },
       },
-      removals: {
-        async recordAppRemoval(userId: string, at: number) {
-          removals.push({ userId, at, revokedBefore: revoked.length });
-        },
-      },
     },
   };
 }
@@ -56,6 +55,21 @@ function fakes(options: { user?: boolean; sessions?: Record<string, 'active' | '
 const removal = { facebookUserId: '42', issuedAt: ISSUED_AT_S };
 
 describe('revokeSessionsOfRemovedApp', () => {
+  it('records the removal on the person before revoking anything, so a callback that dies half-way has still said it', async () => {
+    const f = fakes({ sessions: { ses_1: 'active', ses_2: 'active' } });
+    await revokeSessionsOfRemovedApp(f.deps, removal);
+    expect(f.marks).toEqual([['42', ISSUED_AT_S * 1000]]);
+    expect(f.revokedBeforeMark).toEqual([0]);
+    expect(f.revoked).toHaveLength(2);
+  });
+
+  it('records nothing for a person we never saw (the mark finds no link) and revokes nothing', async () => {
+    const f = fakes({ user: false, sessions: { ses_1: 'active' } });
+    await revokeSessionsOfRemovedApp(f.deps, removal);
+    expect(f.marks).toHaveLength(1);
+    expect(f.revoked).toEqual([]);
+  });
+
   it('revokes every live session of the person with reason app_removed, and leaves revoked ones be', async () => {
     const f = fakes({ sessions: { ses_1: 'active', ses_2: 'revoked', ses_3: 'active' } });
     await expect(revokeSessionsOfRemovedApp(f.deps, removal)).resolves.toEqual({ userFound: true, revoked: 2, notActive: 1, newer: 0 });

@@ -7,7 +7,7 @@ import {
 } from '#commons/facebook-callbacks/data-deletion';
 import { verifySignedRequest } from '#commons/facebook-callbacks/signed-request';
 import { signSignedRequest } from '#local/signed-request-signer';
-import type { DataDeletionCounts, DataDeletionRecord, StoredSessionRef } from '#commons/facebook-callbacks/ports';
+import type { DataDeletionCounts, DataDeletionRecord, DataDeletionSubject, StoredSessionRef } from '#commons/facebook-callbacks/ports';
 
 const NOW = Date.UTC(2025, 0, 15, 12);
 const NOW_S = NOW / 1000;
@@ -27,11 +27,20 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
   let deleteBatches = 0;
   let failDeleteAfter = options.failDeleteAfter;
   let marked = false;
+  let marks = 0;
+  const subjects = new Map<string, DataDeletionSubject>();
   const hidden = new Set(options.indexLagPasses ? [...sessions.keys()].slice(-1) : []);
   return {
     sessions,
     locks,
     records,
+    subjects,
+    marks: () => marks,
+    /** The person signs in again after their data was erased: a new link. */
+    comesBack: () => {
+      link = true;
+      userRecord = true;
+    },
     left: () => ({ sessions: sessions.size, locks: locks.size, userRecord, link }),
     /** DynamoDB is back: deletes succeed again. */
     heal: () => {
@@ -40,8 +49,10 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
     deps: {
       recordRetentionMs: 90 * 86400_000,
       personData: {
+        getDataDeletion: async (code: string) => records.get(code),
         markDeletionStarted: async (facebookUserId: string) => {
           marked = true;
+          marks++;
           return link ? { id: 'usr_x', facebookUserId, createdAt: 1 } : undefined;
         },
         async *sessionPagesOfUser(userId: string) {
@@ -69,7 +80,8 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
           link = false;
           return count;
         },
-        async startDataDeletion(code: string, retentionMs: number) {
+        async startDataDeletion(code: string, retentionMs: number, person: DataDeletionSubject) {
+          if (records.get(code)?.status !== 'completed') subjects.set(code, { ...subjects.get(code), ...person });
           const record = records.get(code) ?? { confirmationCode: code, status: 'in_progress' as const, requestedAt: NOW, expiresAt: NOW + retentionMs };
           records.set(code, record);
           return record;
@@ -118,6 +130,24 @@ describe('deletePersonData', () => {
     const first = await deletePersonData(store.deps, '42', CODE);
     const again = await deletePersonData(store.deps, '42', CODE);
     expect(again).toEqual(first);
+  });
+
+  it('names the person (Facebook id, and our user id when we knew them) on the record while it runs', async () => {
+    const store = fakeStore({ sessions: sessionsOf(1) });
+    await deletePersonData(store.deps, '42', CODE);
+    expect(store.subjects.get(CODE)).toEqual({ facebookUserId: '42', userId: 'usr_x' });
+    const stranger = fakeStore({ user: false });
+    await deletePersonData(stranger.deps, '42', CODE);
+    expect(stranger.subjects.get(CODE)).toEqual({ facebookUserId: '42' });
+  });
+
+  it('marks nobody when a completed request comes again: a person who came back since can still sign in', async () => {
+    const store = fakeStore({ sessions: sessionsOf(1) });
+    const first = await deletePersonData(store.deps, '42', CODE);
+    store.comesBack();
+    await expect(deletePersonData(store.deps, '42', CODE)).resolves.toEqual(first);
+    expect(store.marks()).toBe(1);
+    expect(store.left()).toMatchObject({ userRecord: true, link: true });
   });
 
   it('leaves the record in progress and the link in place when a step fails, so a retry finishes the job', async () => {
