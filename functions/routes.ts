@@ -63,7 +63,7 @@ export interface PublicRoute extends RouteDefinition {
 }
 
 const SESSION_ERRORS = ['unauthenticated', 'session_revoked'] as const satisfies readonly ErrorCode[];
-const FACEBOOK_TOKEN_ERRORS = ['invalid_token', 'token_expired', 'wrong_app', 'facebook_unavailable'] as const satisfies readonly ErrorCode[];
+const FACEBOOK_TOKEN_ERRORS = ['invalid_token', 'token_expired', 'facebook_unavailable'] as const satisfies readonly ErrorCode[];
 const WEB_LOGIN_ERRORS = ['login_state_invalid', 'login_state_expired', 'login_browser_mismatch', 'authorization_code_used', 'authorization_code_rejected'] as const satisfies readonly ErrorCode[];
 const SESSION_COOKIE = { 'Set-Cookie': 'The session cookie (`__Host-sg_session` over https; `sg_session` on the local http stack): HttpOnly, SameSite=Lax, Path=/.' };
 

@@ -87,6 +87,15 @@ describe('restarted with another app\'s id and secret (a staging config in produ
     const current = await stack!.request('GET', '/v1/sessions/current', { headers: { authorization: `Bearer ${people[0]!.sessionToken}` } });
     expect(current.status).toBe(200);
   });
+
+  it('a sign-in answers 500 internal_error, never 401 wrong_app, and stores nothing', async () => {
+    const user = graph.createTestUser(OURS.appId, { name: 'Joan' });
+    const response = await signIn(stack!, graph.mintSessionInfoToken(OURS.appId, user.id));
+    expect(response.status).toBe(500);
+    expect(response.json.error.code).toBe('internal_error');
+    await expectNobodyRevoked(stack!);
+    expect((await stack!.scanTable()).filter((item) => item.entity === 'user')).toHaveLength(people.length);
+  });
 });
 
 describe('restarted with our app id and another app\'s secret', () => {

@@ -158,11 +158,13 @@ describe('POST /v1/sessions', () => {
       await expectRefusal('EAAmadeUpTokenThatFacebookNeverIssued123', 401, 'invalid_token');
     });
 
-    it("another app's token → 401 wrong_app", async () => {
+    it("another app's token → 500 internal_error, never 401: Facebook answers it as it answers our running with another app's credentials", async () => {
       const other = stack.graphEmulator().createTestUser(OTHER_APP.appId);
       const token = stack.graphEmulator().mintSessionInfoToken(OTHER_APP.appId, other.id);
       secretsSeen.push(token);
-      await expectRefusal(token, 401, 'wrong_app');
+      const logStart = stack.capturedOutput().length;
+      await expectRefusal(token, 500, 'internal_error');
+      expect(stack.capturedOutput().slice(logStart)).toContain('TokenOfAnotherAppError');
     });
 
     it('a user access token (it can read user data, so we will not keep it) → 401 invalid_token', async () => {

@@ -460,11 +460,11 @@ describe('POST /v1/sessions with a user access token', () => {
     expect(response.json.error).toMatchObject({ code: 'invalid_token', message: expect.stringContaining('sessionInfoToken') });
   });
 
-  it('refuses another app’s user token as wrong_app', async () => {
+  it('answers another app’s user token 500 internal_error, never 401 (it looks like our running with another app’s credentials)', async () => {
     const other = stack.graphEmulator().createTestUser(OTHER_APP.appId);
     const response = await signIn({ accessToken: stack.graphEmulator().mintUserToken(OTHER_APP.appId, other.id, { lifetime: 'long' }) });
-    expect(response.status).toBe(401);
-    expect(response.json.error.code).toBe('wrong_app');
+    expect(response.status).toBe(500);
+    expect(response.json.error.code).toBe('internal_error');
   });
 
   it('refuses a user token whose Facebook session ended', async () => {

@@ -79,6 +79,20 @@ export class GraphMisconfiguredError extends GraphRequestError {
   }
 }
 
+/**
+ * Facebook says a token a client gave us belongs to another app. A client sending another app's
+ * token and this service running with another app's id and secret (a staging config deployed to
+ * production) get the same answer from Facebook, and the second refuses everybody: so it is never
+ * blamed on the person (no 401) and answers 500 like any misconfiguration, detail in the log. The
+ * sweep reads the same answer as misconfiguration too (the token was our app's at sign-in).
+ */
+export class TokenOfAnotherAppError extends Error {
+  override readonly name = 'TokenOfAnotherAppError';
+  constructor(options?: { cause?: unknown }) {
+    super('Facebook says the token belongs to another app: if every sign-in fails so, FACEBOOK_APP_ID and the app secret are not the app the clients use', options);
+  }
+}
+
 export const DEFAULT_RETRY_AFTER_SECONDS = 30;
 const THROTTLED_RETRY_AFTER_SECONDS = 300;
 

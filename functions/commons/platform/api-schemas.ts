@@ -22,7 +22,6 @@ export const ERROR_STATUS = {
   authorization_code_rejected: 400,
   invalid_token: 401,
   token_expired: 401,
-  wrong_app: 401,
   unauthenticated: 401,
   session_revoked: 401,
   reauth_failed: 401,

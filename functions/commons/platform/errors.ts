@@ -80,7 +80,7 @@ export class SessionRevokedError extends statusError('SessionRevokedError', 401,
 }
 
 /** Facebook's verdict on a token the client gave us. */
-export type FacebookTokenVerdict = 'invalid_token' | 'token_expired' | 'wrong_app';
+export type FacebookTokenVerdict = 'invalid_token' | 'token_expired';
 
 export class FacebookTokenRejectedError extends codedError<FacebookTokenVerdict>('FacebookTokenRejectedError', 401) {}
 

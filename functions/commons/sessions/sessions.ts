@@ -9,7 +9,7 @@ import {
 } from '#commons/platform/errors';
 import type { DebugTokenAnswer, DebugTokenChecks } from '#commons/facebook/debug-token';
 import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';
-import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, TokenOfAnotherAppError } from '#commons/facebook/graph-transport';
 import { judgeDebugToken, type TokenVerdict, type ValidTokenInfo } from '#commons/facebook/token-verdict';
 import type { Session, SignInMethod, User } from './model.ts';
 import type { SessionRepository } from './ports.ts';
@@ -146,8 +146,9 @@ async function openSession(deps: SessionServiceDeps, verified: VerifiedToken, no
 
 /**
  * Asks Facebook about the token and accepts only a live session-info token of our app. Facebook's
- * trouble answers 503; a refusal of our own credentials (GraphMisconfiguredError) is left to
- * become 500, never blamed on the client.
+ * trouble answers 503; a refusal of our own credentials (GraphMisconfiguredError) and a token
+ * Facebook calls another app's (TokenOfAnotherAppError) are left to become 500, never blamed on
+ * the client.
  */
 export async function verifySessionInfoToken(deps: Pick<SessionServiceDeps, 'graph' | 'appId'>, sessionInfoToken: string, nowMs: number): Promise<ValidTokenInfo> {
   const answer = await facebookAnswer(() => deps.graph.debugToken(sessionInfoToken));
@@ -167,14 +168,14 @@ function acceptedToken(answer: DebugTokenAnswer, verdict: TokenVerdict): ValidTo
     case 'valid':
       return verdict.token;
     case 'wrong_app':
-      throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+      throw new TokenOfAnotherAppError();
     case 'ended':
       if (verdict.subcode === TOKEN_DEATH_SUBCODE.expired) {
         throw new FacebookTokenRejectedError('token_expired', 'The Facebook session behind this token has expired. Sign in with Facebook again.');
       }
       throw new FacebookTokenRejectedError('invalid_token', 'Facebook does not accept this token. Sign in with Facebook again.');
     case 'unrecognised':
-      if (verdict.why === 'other_app') throw new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
+      if (verdict.why === 'other_app') throw new TokenOfAnotherAppError();
       // Facebook said the token is not valid (a garbage token is described without app or user):
       // no session either way, unless it only said so for now.
       if (answer.kind === 'described' && !answer.token.isValid && verdict.why !== 'transient_error') {

@@ -1,7 +1,7 @@
 import { FacebookTokenRejectedError, FacebookUnavailableError, InvalidRequestError, WebLoginError } from '#commons/platform/errors';
 import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
 import { isCodeUsedError, isDebugOnlyTokenError, isExpiredTokenError, isTokenOfAnotherAppError, TOKEN_INVALID_CODES } from '#commons/facebook/graph-codes';
-import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, TokenOfAnotherAppError } from '#commons/facebook/graph-transport';
 import { hashLoginValue, isLoginRandomValue, LOGIN_STATE_TTL_MS, newLoginAttempt } from './oauth-state.ts';
 import { codeChallengeS256, newCodeVerifier } from './pkce.ts';
 import type { LoginStateReauth, LoginStateRepository } from './ports.ts';
@@ -257,9 +257,8 @@ function userTokenFailure(error: unknown): unknown {
     if (isExpiredTokenError(error)) {
       return new FacebookTokenRejectedError('token_expired', 'This Facebook access token has expired. Sign in with Facebook again.');
     }
-    if (isTokenOfAnotherAppError(error)) {
-      return new FacebookTokenRejectedError('wrong_app', 'This token was issued to a different Facebook app.');
-    }
+    // Another app's token, or our running with another app's credentials: a 500, never a 401.
+    if (isTokenOfAnotherAppError(error)) return new TokenOfAnotherAppError({ cause: error });
     if (isDebugOnlyTokenError(error)) {
       return new FacebookTokenRejectedError('invalid_token', 'This is a session-info token, not a user access token: send it as "sessionInfoToken".');
     }

@@ -21,7 +21,7 @@ describe('the error hierarchy', () => {
     [new PayloadTooLargeError('m'), 'PayloadTooLargeError', 413, 'payload_too_large'],
     [new UnauthenticatedError('m'), 'UnauthenticatedError', 401, 'unauthenticated'],
     [new SessionRevokedError('password_changed'), 'SessionRevokedError', 401, 'session_revoked'],
-    [new FacebookTokenRejectedError('wrong_app', 'm'), 'FacebookTokenRejectedError', 401, 'wrong_app'],
+    [new FacebookTokenRejectedError('token_expired', 'm'), 'FacebookTokenRejectedError', 401, 'token_expired'],
     [new FacebookUnavailableError('m'), 'FacebookUnavailableError', 503, 'facebook_unavailable'],
     [new WebLoginError('login_state_expired', 'm'), 'WebLoginError', 400, 'login_state_expired'],
     [new ForbiddenError('m'), 'ForbiddenError', 403, 'forbidden'],

@@ -13,6 +13,7 @@ import {
   SessionRevokedError,
   UnauthenticatedError,
 } from '#commons/platform/errors';
+import { TokenOfAnotherAppError } from '#commons/facebook/graph-transport';
 import { errorResponse, header, httpHandler, MAX_BODY_BYTES, parseJsonBody } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 
@@ -138,7 +139,6 @@ describe('errorResponse', () => {
     { error: new SessionRevokedError('password_changed'), status: 401, code: 'session_revoked' },
     { error: new FacebookTokenRejectedError('invalid_token', 'no'), status: 401, code: 'invalid_token' },
     { error: new FacebookTokenRejectedError('token_expired', 'old'), status: 401, code: 'token_expired' },
-    { error: new FacebookTokenRejectedError('wrong_app', 'other app'), status: 401, code: 'wrong_app' },
     { error: new FacebookUnavailableError('later', 120), status: 503, code: 'facebook_unavailable' },
     { error: new ForbiddenError('no'), status: 403, code: 'forbidden' },
     { error: new NotFoundError('none'), status: 404, code: 'not_found' },
@@ -153,6 +153,12 @@ describe('errorResponse', () => {
     expect(Object.keys(body)).toEqual(['error']);
     expect(body.error.code).toBe(code);
     expect(body.error.message).toBe(error.message);
+  });
+
+  it('answers a token Facebook calls another app\'s as a generic 500: maybe our misconfiguration, never blamed on the person', () => {
+    const response = errorResponse(new TokenOfAnotherAppError());
+    expect(response.statusCode).toBe(500);
+    expect(bodyOf(response)).toEqual({ error: { code: 'internal_error', message: 'Something went wrong on our side. Try again later.' } });
   });
 
   it('adds the field issues to invalid_request', () => {

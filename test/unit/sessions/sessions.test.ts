@@ -13,7 +13,7 @@ import {
   UnauthenticatedError,
 } from '#commons/platform/errors';
 import type { AccessProbe, DebugTokenAnswer } from '#commons/facebook/debug-token';
-import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, TokenOfAnotherAppError } from '#commons/facebook/graph-transport';
 import type { ValidTokenInfo } from '#commons/facebook/token-verdict';
 import type { LinkedUser, Session } from '#commons/sessions/model';
 import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
@@ -182,12 +182,14 @@ describe('signInWithSessionInfoToken: what Facebook says about the token', () =>
     expect(error.code).toBe('invalid_token');
   });
 
-  it('refuses a token Facebook will not describe because it belongs to another app as wrong_app', async () => {
-    expect((await rejectedWith({ kind: 'wrong_app' })).code).toBe('wrong_app');
-  });
-
-  it('refuses a valid token of another app as wrong_app', async () => {
-    expect((await rejectedWith(valid({ appId: '999' }))).code).toBe('wrong_app');
+  it('answers a token Facebook calls another app\'s (refused to describe, or described as another app\'s) as our misconfiguration: a 500, never a 401 wrong_app', async () => {
+    for (const verdict of [{ kind: 'wrong_app' } as const, valid({ appId: '999' })]) {
+      const { store, calls } = fakeStore();
+      const error = await rejection(signInWithSessionInfoToken(deps({ store, verdict }).deps, SI_TOKEN));
+      expect(error).toBeInstanceOf(TokenOfAnotherAppError);
+      expect(error).not.toBeInstanceOf(FacebookTokenRejectedError);
+      expect(calls.createSession).toHaveLength(0);
+    }
   });
 
   it('refuses a token whose type is not USER as invalid_token', async () => {

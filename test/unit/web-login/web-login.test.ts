@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FacebookTokenRejectedError, FacebookUnavailableError, InvalidRequestError, WebLoginError } from '#commons/platform/errors';
 import type { ExchangedToken, FacebookTokenExchanges } from '#commons/facebook/facebook-oauth';
 import type { DebugTokenAnswer } from '#commons/facebook/debug-token';
-import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
+import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, TokenOfAnotherAppError } from '#commons/facebook/graph-transport';
 import { LOGIN_STATE_TTL_MS, newLoginAttempt } from '#commons/web-login/oauth-state';
 import { codeChallengeS256 } from '#commons/web-login/pkce';
 import type { CreateSessionPlan } from '#commons/sessions/ports';
@@ -310,7 +310,6 @@ describe('attenuateUserToken and signInWithUserAccessToken', () => {
 
   it.each([
     ['an expired token', new GraphRequestError({ status: 400, code: 190, subcode: 463, message: 'Error validating access token: Session has expired on Friday' }), 'token_expired'],
-    ['another app’s token', new GraphRequestError({ status: 400, code: 190, message: 'Error validating access token: The access token was not issued for application 1.' }), 'wrong_app'],
     ['a session-info token', new GraphRequestError({ status: 400, code: 190, message: 'Invalid OAuth access token - Debug only access token' }), 'invalid_token'],
     ['garbage', new GraphRequestError({ status: 400, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }), 'invalid_token'],
     ['a refusal to attenuate', new GraphRequestError({ status: 400, code: 100, message: '(#100) fb_attenuate_token requires a long-lived user access token' }), 'invalid_token'],
@@ -336,6 +335,19 @@ describe('attenuateUserToken and signInWithUserAccessToken', () => {
     });
     const error = await attenuateUserToken(oauth, { accessToken: 't' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphMisconfiguredError);
+    expect(error).not.toBeInstanceOf(FacebookTokenRejectedError);
+  });
+
+  it('answers another app\'s token as a 500 (our running with another app\'s credentials looks the same), never a 401 wrong_app', async () => {
+    const failure = new GraphRequestError({ status: 400, code: 190, message: 'Error validating access token: The access token was not issued for application 1.' });
+    const { oauth } = fakeOAuth({
+      exchangeForLongLived: async () => {
+        throw failure;
+      },
+    });
+    const error = await attenuateUserToken(oauth, { accessToken: 't' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenOfAnotherAppError);
+    expect(error).toMatchObject({ cause: failure });
     expect(error).not.toBeInstanceOf(FacebookTokenRejectedError);
   });
 });
