@@ -270,6 +270,10 @@ export class SessionGuardStack extends Stack {
       value: authorizer.function.functionArn,
       exportName: `${this.stackName}-AuthorizerFunctionArn`,
     });
+    new CfnOutput(this, 'MassRevocationOverrideParameter', {
+      description: 'Set to an ISO time to let the sweep revoke beyond the mass-revocation guard until then (docs/runbook.md#massrevocationguardtripped)',
+      value: this.revalidation.guardOverride.parameterName,
+    });
     new CfnOutput(this, 'FacebookAppSecretArn', {
       description: 'Put the Facebook app secret here after the first deploy (it starts as a random placeholder)',
       value: this.facebookApp.appSecret.secretArn,

@@ -170,6 +170,8 @@ describe('worker', () => {
     const parameterId = stack.getLogicalId(stack.revalidation.guardOverride.node.defaultChild as never);
     expect(variables.MASS_REVOCATION_OVERRIDE_PARAMETER).toEqual({ Ref: parameterId });
     template.hasResourceProperties('AWS::SSM::Parameter', { Type: 'String', Value: 'off' });
+    // The operator finds it among the stack's outputs.
+    template.hasOutput('MassRevocationOverrideParameter', { Value: { Ref: parameterId } });
     const ssmStatements = statementsForRole(template, roleId('revalidation-worker')).filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:')));
     expect(ssmStatements.map(actionsOf)).toEqual([['ssm:GetParameter']]);
     const tuned = stackWith({ revalidation: { massRevocationMaxPercent: 5, massRevocationMinSessions: 1000 } });
