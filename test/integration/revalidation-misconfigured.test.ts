@@ -42,6 +42,15 @@ async function signIn(s: SweepTestStack, sessionInfoToken: string) {
   return s.request('POST', '/v1/sessions', { body: { sessionInfoToken } });
 }
 
+/** A new person of our app signs in: 500 internal_error (never 401 or 503), and nobody is touched. */
+async function expectSignInRefusedAs500(s: SweepTestStack, name: string) {
+  const user = graph.createTestUser(OURS.appId, { name });
+  const response = await signIn(s, graph.mintSessionInfoToken(OURS.appId, user.id));
+  expect(response.status).toBe(500);
+  expect(response.json.error.code).toBe('internal_error');
+  await expectNobodyRevoked(s);
+}
+
 async function expectNobodyRevoked(s: SweepTestStack) {
   const sessions = (await s.scanTable()).filter((item) => item.entity === 'session');
   expect(sessions).toHaveLength(people.length);
@@ -89,11 +98,7 @@ describe('restarted with another app\'s id and secret (a staging config in produ
   });
 
   it('a sign-in answers 500 internal_error, never 401 wrong_app, and stores nothing', async () => {
-    const user = graph.createTestUser(OURS.appId, { name: 'Joan' });
-    const response = await signIn(stack!, graph.mintSessionInfoToken(OURS.appId, user.id));
-    expect(response.status).toBe(500);
-    expect(response.json.error.code).toBe('internal_error');
-    await expectNobodyRevoked(stack!);
+    await expectSignInRefusedAs500(stack!, 'Joan');
     expect((await stack!.scanTable()).filter((item) => item.entity === 'user')).toHaveLength(people.length);
   });
 });
@@ -111,11 +116,7 @@ describe('restarted with our app id and another app\'s secret', () => {
   });
 
   it('a sign-in answers 500 internal_error, never 401 or 503, and stores nothing', async () => {
-    const user = graph.createTestUser(OURS.appId, { name: 'Katherine' });
-    const response = await signIn(stack!, graph.mintSessionInfoToken(OURS.appId, user.id));
-    expect(response.status).toBe(500);
-    expect(response.json.error.code).toBe('internal_error');
-    await expectNobodyRevoked(stack!);
+    await expectSignInRefusedAs500(stack!, 'Katherine');
   });
 });
 
@@ -125,11 +126,7 @@ describe('restarted with a wrong secret', () => {
     const summary = await s.revalidate();
     expect(summary).toMatchObject({ revoked: 0, errors: people.length });
     expect(summary.sharesMisconfigured).toBeGreaterThan(0);
-    const user = graph.createTestUser(OURS.appId, { name: 'Mary' });
-    const response = await signIn(s, graph.mintSessionInfoToken(OURS.appId, user.id));
-    expect(response.status).toBe(500);
-    expect(response.json.error.code).toBe('internal_error');
-    await expectNobodyRevoked(s);
+    await expectSignInRefusedAs500(s, 'Mary');
     expect(s.capturedOutput()).not.toContain('not-the-secret');
   });
 
