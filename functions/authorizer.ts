@@ -3,18 +3,12 @@ import { readConfig } from '#commons/platform/config';
 import { SessionGuardError } from '#commons/platform/errors';
 import { logger } from '#commons/platform/logger';
 import { createSessionAccess, sessionAccessEnv } from '#commons/sessions/session-access-wiring';
+import type { SessionContext } from '#commons/sessions/authorizer-context';
 import { authenticate } from '#commons/sessions/sessions';
 
 const { store, credentialOf } = createSessionAccess(readConfig(sessionAccessEnv));
 
-export interface SessionContext {
-  [key: string]: string | number;
-  userId: string;
-  sessionId: string;
-  facebookUserId: string;
-  /** Epoch seconds of the last Facebook authentication we know of, for freshness checks. */
-  authTime: number;
-}
+export type { SessionContext };
 
 type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<SessionContext | Record<string, never>>;
 

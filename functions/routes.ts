@@ -5,7 +5,15 @@
  */
 import type * as z from 'zod';
 import { type ErrorCode, healthAnswer } from '#commons/platform/api-schemas';
-import { createSessionAnswer, createSessionBody, currentSessionAnswer } from '#commons/sessions/api-schemas';
+import {
+  createSessionAnswer,
+  createSessionBody,
+  currentSessionAnswer,
+  endAllSessionsAnswer,
+  endAllSessionsQuery,
+  ownSessionsAnswer,
+  sessionIdPath,
+} from '#commons/sessions/api-schemas';
 import { callbackQuery, loginQuery } from '#commons/web-login/api-schemas';
 import { reauthCompleteAnswer, reauthCompleteBody, reauthStartAnswer, reauthStartBody, sensitiveActionAnswer } from '#commons/reauth/api-schemas';
 import {
@@ -16,7 +24,7 @@ import {
   signedRequestFormDoc,
 } from '#commons/facebook-callbacks/api-schemas';
 
-export type RouteAuth = 'none' | 'session';
+export type RouteAuth = 'none' | 'session' | 'iam';
 
 /** One answer of a route, as the OpenAPI description shows it. */
 export interface RouteAnswer {
@@ -47,7 +55,11 @@ export interface RouteDefinition {
   readonly path: string;
   /** File name under functions/ (without .ts) that exports `handler`. */
   readonly entry: string;
-  /** `session`: the Lambda authorizer must admit the request before the handler runs. */
+  /**
+   * `session`: the Lambda authorizer must admit the request before the handler runs. `iam`: the
+   * caller signs with AWS credentials (SigV4) and IAM decides; only the admin API
+   * (`admin-routes.ts`) has such routes.
+   */
   readonly auth: RouteAuth;
   /**
    * Sensitive routes: the session's last Facebook authentication (`authTime`) must be at most this
@@ -129,6 +141,52 @@ export const routes: readonly PublicRoute[] = [
       sessionCredential: true,
       answers: { 204: { description: 'Signed out.', headers: { 'Set-Cookie': 'With the cookie: clears it.' } } },
       errors: [...SESSION_ERRORS, 'forbidden'],
+    },
+  },
+  // The person's sessions everywhere: behind the authorizer, which admits the session (and checks
+  // the Origin of cookie writes) before these run; a refusal is its bare 401/403.
+  {
+    method: 'GET',
+    path: '/v1/sessions',
+    entry: 'list-sessions',
+    auth: 'session',
+    doc: {
+      summary: 'Where the person is signed in: their live sessions, newest first',
+      description: 'Reads only (no "last seen"). `via` is how each session was opened (`mobile` or `web`, from its `signInMethod`); `device` is a short label made from the User-Agent at sign-in.',
+      tag: 'sessions',
+      sessionCredential: true,
+      answers: { 200: { description: 'The live sessions; `current` marks the one making the request.', json: ownSessionsAnswer } },
+      errors: [],
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/sessions',
+    entry: 'end-all-sessions',
+    auth: 'session',
+    doc: {
+      summary: 'Sign out everywhere (or everywhere else with `keepCurrent=true`)',
+      description: 'Each ended session keeps a revocation record with reason `signed_out_everywhere` and is one `Session Ended` event. Clears the cookie when its session ended.',
+      tag: 'sessions',
+      sessionCredential: true,
+      request: { query: endAllSessionsQuery },
+      answers: { 200: { description: 'How many sessions ended.', json: endAllSessionsAnswer, headers: { 'Set-Cookie': 'With the cookie, when its session ended: clears it.' } } },
+      errors: ['invalid_request'],
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/sessions/{id}',
+    entry: 'end-session',
+    auth: 'session',
+    doc: {
+      summary: "End one of the person's sessions",
+      description: 'The session keeps a revocation record with reason `signed_out` and is one `Session Ended` event. A session that is not the caller\'s, or not live, is 404 like one that does not exist.',
+      tag: 'sessions',
+      sessionCredential: true,
+      request: { path: sessionIdPath },
+      answers: { 204: { description: 'Ended.', headers: { 'Set-Cookie': 'With the cookie, when the request ended its own session: clears it.' } } },
+      errors: ['not_found'],
     },
   },
   // Browser sign-in through Facebook's login dialog (OAuth code flow with PKCE, done by the server).

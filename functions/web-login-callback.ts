@@ -1,7 +1,8 @@
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig, webOriginsEnv } from '#commons/platform/config';
 import { BrowserCookies } from '#commons/sessions/cookies';
-import { httpHandler, parseQuery } from '#commons/platform/http';
+import { header, httpHandler, parseQuery } from '#commons/platform/http';
+import { deviceLabel } from '#commons/sessions/device-label';
 import { logger } from '#commons/platform/logger';
 import { browserErrorResponse } from '#commons/web-login/login-pages';
 import { LoginStateStore } from '#commons/storage/login-state-store';
@@ -44,12 +45,17 @@ export const handler = httpHandler(async (event) => {
     const params = parseQuery(event, callbackQuery);
     const bindingNonce = cookies.readLoginNonce(event.cookies);
     const result = await countedSignIn('web', () =>
-      completeWebLogin(deps, redirectUri, {
-        ...(params.state !== undefined ? { state: params.state } : {}),
-        ...(params.code !== undefined ? { code: params.code } : {}),
-        cancelled: params.error !== undefined || params.error_code !== undefined,
-        ...(bindingNonce !== undefined ? { bindingNonce } : {}),
-        }),
+      completeWebLogin(
+        deps,
+        redirectUri,
+        {
+          ...(params.state !== undefined ? { state: params.state } : {}),
+          ...(params.code !== undefined ? { code: params.code } : {}),
+          cancelled: params.error !== undefined || params.error_code !== undefined,
+          ...(bindingNonce !== undefined ? { bindingNonce } : {}),
+        },
+        deviceLabel(header(event, 'user-agent')),
+      ),
       metrics,
       (done) => done.outcome === 'signed_in',
     );

@@ -1,14 +1,13 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { corsPolicy, type RouteDefinition } from '#functions/routes';
-import { budgetFor } from './route-budgets.ts';
+import { applyRouteBudgets, loggedStage } from './api-stage.ts';
 
 export interface SessionApiProps {
   /** The route table (functions/routes.ts): one API route per entry. */
@@ -83,35 +82,9 @@ export class SessionApi extends Construct {
         : {}),
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
+    this.stage = loggedStage(this, this.httpApi, {
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(accessLogs),
-        // No headers, no query string, no path parameters: nothing that could carry a token.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTimeEpoch',
-            ip: '$context.identity.sourceIp',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            responseLatency: '$context.responseLatency',
-            integrationLatency: '$context.integrationLatency',
-            integrationStatus: '$context.integrationStatus',
-            integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-          }),
-        ),
-      },
+      ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
     });
 
     this.authorizer = new apigw.HttpAuthorizer(this, 'SessionAuthorizer', {
@@ -152,6 +125,8 @@ export class SessionApi extends Construct {
     const routes = new Map<RouteDefinition, apigw.HttpRoute>();
     for (const route of props.routes) {
       checkFreshness(route);
+      // IAM-authorized routes belong to the admin API (infra/admin-api.ts), never to this public one.
+      if (route.auth === 'iam') throw new Error(`${route.method} ${route.path} is an IAM route: it belongs in functions/admin-routes.ts`);
       const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
@@ -169,16 +144,7 @@ export class SessionApi extends Construct {
     }
     this.routes = routes;
 
-    // Every route its own budget (infra/route-budgets.ts). Route settings name route keys, so the
-    // stage must be updated after the routes exist.
-    const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
-    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const [route, httpRoute] of routes) {
-      const budget = budgetFor(route.entry, props.routeBudgets);
-      routeSettings[`${route.method} ${route.path}`] = { ThrottlingRateLimit: budget.rateLimit ?? 0, ThrottlingBurstLimit: budget.burstLimit ?? 0 };
-      cfnStage.addDependency(httpRoute.node.defaultChild as apigw.CfnRoute);
-    }
-    cfnStage.routeSettings = routeSettings;
+    applyRouteBudgets(this.stage, routes, props.routeBudgets);
 
     if (props.customDomain) {
       this.domainName = new apigw.DomainName(this, 'CustomDomain', {

@@ -3,6 +3,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   areFacebookScopes,
+  DEFAULT_AUDIT_RETENTION_DAYS,
   DEFAULT_FACEBOOK_SCOPES,
   DEFAULT_REVOCATION_RETENTION_DAYS,
   DEFAULT_SESSION_MAX_AGE_SECONDS,
@@ -10,7 +11,11 @@ import {
   isExactOrigin,
   isPublicBaseUrl,
 } from '#commons/platform/config-rules';
+import { adminRoutes as adminRouteTable } from '#functions/admin-routes';
 import { authorizerEntry, routes as routeTable } from '#functions/routes';
+import { adminAccess } from './admin-access.ts';
+import { AdminApi } from './admin-api.ts';
+import { CredentialInventory } from './credential-inventory.ts';
 import { WafFront } from './edge-protection.ts';
 import { SessionEvents } from './events.ts';
 import { FacebookApp } from './facebook-app.ts';
@@ -39,15 +44,18 @@ export class SessionGuardStack extends Stack {
   readonly tokenKey: TokenKey;
   readonly facebookApp: FacebookApp;
   readonly api: SessionApi;
+  readonly adminApi: AdminApi;
   readonly revalidation: Revalidation;
   readonly operations: Operations;
   readonly stage: string;
   readonly events: SessionEvents;
+  readonly credentialInventory: CredentialInventory;
   private readonly functionsByEntry = new Map<string, SessionGuardFunction>();
 
   constructor(scope: Construct, id: string, props: SessionGuardStackProps) {
     super(scope, id, props);
     const routes = props.routes ?? routeTable;
+    const adminRoutes = props.adminRoutes ?? adminRouteTable;
     const sessionMaxAgeSeconds = props.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS;
     if (!Number.isInteger(sessionMaxAgeSeconds) || sessionMaxAgeSeconds <= 0) {
       throw new Error(`sessionMaxAgeSeconds must be a positive whole number of seconds, got ${sessionMaxAgeSeconds}`);
@@ -110,6 +118,24 @@ export class SessionGuardStack extends Stack {
       [authorizerEntry]: (fn) => sessions.grantSessionLookup(fn),
       'get-current-session': (fn) => sessions.grantSessionLookup(fn),
       'delete-current-session': (fn) => sessions.grantSessionEnd(fn),
+      // The person's own sessions (behind the authorizer): list them, end one, end all.
+      'list-sessions': (fn) => sessions.grantUserSessionsQuery(fn),
+      'end-session': (fn) => {
+        sessions.grantSessionLookup(fn);
+        sessions.grantRevocation(fn);
+        keepRevocations(fn);
+      },
+      'end-all-sessions': (fn) => {
+        sessions.grantUserSessionsQuery(fn);
+        sessions.grantRevocation(fn);
+        keepRevocations(fn);
+      },
+      ...adminAccess({
+        sessions,
+        revocationRetentionDays,
+        auditRetentionDays: props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+        grantCheckerInvoke: (fn) => this.credentialInventory.grantCheckerInvoke(fn),
+      }),
       // Facebook's callbacks: verify signed requests with the app secret; no Graph, no KMS.
       'facebook-deauthorize': (fn) => {
         sessions.grantAppRemoval(fn);
@@ -157,7 +183,20 @@ export class SessionGuardStack extends Stack {
       },
     };
 
-    for (const entry of new Set([authorizerEntry, ...routes.map((route) => route.entry)])) {
+    // The credential inventory's checker: the only function that may read the registered secrets;
+    // made before the admin functions, which may invoke it.
+    const checker = this.addFunction(
+      'inventory-checker',
+      (fn) => {
+        sessions.grantInventory(fn);
+        this.facebookApp.grantGraphAccess(fn);
+      },
+      props.logRetention,
+      { timeout: Duration.minutes(2), memorySize: 512 },
+    );
+    this.credentialInventory = new CredentialInventory(this, 'CredentialInventory', { checker });
+
+    for (const entry of new Set([authorizerEntry, ...[...routes, ...adminRoutes].map((route) => route.entry)])) {
       const wire = access[entry];
       if (!wire) {
         throw new Error(`functions/${entry}.ts has no access wiring: add it to \`access\` in infra/session-guard-stack.ts`);
@@ -214,6 +253,13 @@ export class SessionGuardStack extends Stack {
       customDomain: props.customDomain,
     });
 
+    this.adminApi = new AdminApi(this, 'AdminApi', {
+      routes: adminRoutes,
+      handlerFor: (entry) => this.functionFor(entry).function,
+      routeBudgets: props.routeBudgets,
+      logRetention: props.logRetention,
+    });
+
     const publicBaseUrl = props.publicBaseUrl ?? (props.customDomain ? `https://${props.customDomain.domainName}` : this.api.url);
     if (props.publicBaseUrl !== undefined && !isPublicBaseUrl(props.publicBaseUrl, DEPLOYED_URLS)) {
       throw new Error(`publicBaseUrl must be an https URL without query, fragment or credentials, got "${props.publicBaseUrl}"`);
@@ -224,11 +270,12 @@ export class SessionGuardStack extends Stack {
     // Browser sessions: PUBLIC_BASE_URL is the sign-in callback's base and, being https, makes the
     // cookies Secure and __Host- named; the allowed origins decide returnTo and, with the API's own
     // origin, who may change state with the cookie (sign-out, and the authorizer on writes).
-    for (const entry of ['web-login', 'web-login-callback', authorizerEntry, 'get-current-session', 'delete-current-session', 'reauth-start', 'reauth-complete']) {
+    const cookieWriters = ['delete-current-session', 'end-session', 'end-all-sessions', 'reauth-start', 'reauth-complete'];
+    for (const entry of ['web-login', 'web-login-callback', authorizerEntry, 'get-current-session', ...cookieWriters]) {
       if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     }
     if (returnToAllowedOrigins.length > 0) {
-      for (const entry of ['web-login', authorizerEntry, 'delete-current-session', 'reauth-start', 'reauth-complete']) {
+      for (const entry of ['web-login', authorizerEntry, ...cookieWriters]) {
         if (this.functionsByEntry.has(entry)) this.functionFor(entry).addEnvironment('RETURN_TO_ALLOWED_ORIGINS', returnToAllowedOrigins.join(','));
       }
     }
@@ -264,6 +311,10 @@ export class SessionGuardStack extends Stack {
         value: this.api.domainName.regionalDomainName,
       });
     }
+    new CfnOutput(this, 'AdminApiUrl', {
+      description: 'Base URL of the admin API (IAM authorization): SESSION_GUARD_ADMIN_URL for `npm run admin`',
+      value: this.adminApi.url,
+    });
     new CfnOutput(this, 'AuthorizerFunctionArn', {
       description:
         'Lambda REQUEST authorizer (payload 2.0, simple responses, no caching, no identity source) for your own HTTP APIs; grant apigateway.amazonaws.com lambda:InvokeFunction on it from your stack',

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { BY_USER_INDEX, type EntityName, INDEXES, type IndexSchema, KEY_PREFIX, STREAM_VIEW_TYPE, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
+import { BY_USER_INDEX, type EntityName, INDEXES, INVENTORY_PARTITION, type IndexSchema, KEY_PREFIX, STREAM_VIEW_TYPE, SWEEP_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '#commons/storage/schema';
 import type { ConfigurableFunction } from './session-guard-function.ts';
 
 /**
@@ -174,6 +174,35 @@ export class SessionTable extends Construct {
     this.grantIndexQuery(fn, SWEEP_INDEX.name);
   }
 
+  /** Lists a person's sessions (their list, operators' lists): `dynamodb:Query` on `index/byUser` only. */
+  grantUserSessionsQuery(fn: ConfigurableFunction): iam.Grant {
+    return this.grantIndexQuery(fn, BY_USER_INDEX.name);
+  }
+
+  /**
+   * Ends sessions with a revocation record (signing out one or all sessions, operators): turns the
+   * live session into its record (UpdateItem) and releases its token lock (DeleteItem).
+   */
+  grantRevocation(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+  }
+
+  /**
+   * Writes admin audit records: `dynamodb:PutItem` on `AUDIT#…` items only (a LeadingKeys
+   * condition), so an admin function cannot put any other item.
+   */
+  grantAuditRecord(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:PutItem'], ['audit']);
+  }
+
+  /**
+   * The credential inventory (checker and admin functions): its own partition only, by the
+   * `dynamodb:LeadingKeys` condition, so an inventory function cannot touch a session.
+   */
+  grantInventory(fn: ConfigurableFunction): iam.Grant {
+    return this.grantOnLeadingKeys(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [INVENTORY_PARTITION]);
+  }
+
   private grantIndexQuery(fn: ConfigurableFunction, indexName: string): iam.Grant {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     return iam.Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${indexName}`] });
@@ -185,11 +214,16 @@ export class SessionTable extends Construct {
    * touch one or two kinds of item. docs/deploy.md ("Least privilege") says where it is not used.
    */
   private grant(fn: ConfigurableFunction, actions: string[], onlyEntities?: readonly EntityName[]): iam.Grant {
+    if (onlyEntities) return this.grantOnLeadingKeys(fn, actions, onlyEntities.map((entity) => `${KEY_PREFIX[entity]}#*`));
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
-    const conditions = onlyEntities && {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': onlyEntities.map((entity) => `${KEY_PREFIX[entity]}#*`) },
-    };
-    return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn], ...(conditions ? { conditions } : {}) });
+    return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn] });
+  }
+
+  /** Item actions on the table, only on partition keys matching `patterns` (`dynamodb:LeadingKeys`, `*` a wildcard). */
+  private grantOnLeadingKeys(fn: ConfigurableFunction, actions: string[], patterns: readonly string[]): iam.Grant {
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    const conditions = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } };
+    return iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [this.table.tableArn], conditions });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Duration, StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { AdminRouteDefinition } from '#functions/admin-routes';
 import type { RouteDefinition } from '#functions/routes';
 import type { EventsWebhookSettings } from './events.ts';
 
@@ -96,6 +97,10 @@ export interface SessionGuardStackProps extends StackProps {
    * Our own choice: no public source states a limit. @default 86400 (a day)
    */
   readonly signedRequestMaxAgeSeconds?: number;
+  /** The admin route table. @default `adminRoutes` from functions/admin-routes.ts */
+  readonly adminRoutes?: readonly AdminRouteDefinition[];
+  /** Days the audit record of an admin action is kept (context `auditRetentionDays`). @default 400 */
+  readonly auditRetentionDays?: number;
 }
 
 export interface CustomDomainSettings {

@@ -18,8 +18,9 @@ import { DEMO_EVENTS_HTML, DEMO_EVENTS_SCRIPT, DEMO_EVENTS_STYLE } from './demo-
  *
  * Stable hooks for the browser tests: `#continue-with-facebook`, `#notice`, `#status`,
  * `#signed-in`, `#signed-out`, `#user-id`, `#facebook-user-id`, `#session-id`, `#session-expires`
- * (`data-iso`), `#sign-out`, `#end-reason`, `#end-facebook-session`, and the sensitive-action
- * panel's (local/demo-reauth.ts).
+ * (`data-iso`), `#sign-out`, `#end-reason`, `#end-facebook-session`, `#sessions-list` (one
+ * `.session-row[data-session-id]` with an End button per live session, from `GET /v1/sessions`),
+ * `#sign-out-others`, and the sensitive-action panel's (local/demo-reauth.ts).
  *
  * One file over 300 lines on purpose: the page's HTML, script and style are one document a reader
  * follows top to bottom; the re-authentication and events panels live in their own modules.
@@ -64,6 +65,9 @@ button:disabled{opacity:.6;cursor:default}
 .try select{flex:1;min-width:0;padding:.65rem .75rem;border-radius:10px;border:1px solid var(--line);background:#fff;font:inherit;font-size:.95rem;color:var(--ink)}
 .try button{width:auto;white-space:nowrap;border-color:var(--bad);color:var(--bad)}
 .try button:hover{background:var(--bad-bg)}
+.sessions{list-style:none;margin:.5rem 0 .75rem;padding:0}
+.session-row{display:flex;align-items:center;justify-content:space-between;gap:.75rem;padding:.45rem 0;border-bottom:1px solid var(--line);font-size:.9rem}
+.session-row button{width:auto;padding:.35rem .8rem}
 footer{max-width:34rem;margin:0 auto;padding:0 1.25rem 2rem;color:var(--muted);font-size:.8rem}
 [hidden]{display:none!important}
 `;
@@ -79,6 +83,10 @@ const REASONS = {
   invalidated: 'Facebook invalidated the session',
   unconfirmed_user: 'the Facebook account is not confirmed',
   invalid: 'Facebook no longer accepts the session',
+  signed_out: 'it was signed out from another of your sessions',
+  signed_out_everywhere: 'you signed out everywhere',
+  ended_by_operator: 'an operator ended it',
+  offboarded: 'an operator offboarded this account',
 };
 const $ = (id) => document.getElementById(id);
 let timer;
@@ -140,6 +148,7 @@ async function check() {
     expires.dataset.iso = body.session.expiresAt;
     $('expires-at').textContent = when(body.session.expiresAt);
     $('expires-in').textContent = relative(Date.parse(body.session.expiresAt) - Date.now());
+    await listSessions();
     timer = setTimeout(check, POLL_MS);
     return;
   }
@@ -169,6 +178,40 @@ async function signOut() {
   } finally {
     button.disabled = false;
   }
+}
+
+// Where this person is signed in (GET /v1/sessions, behind the authorizer), one End button each.
+async function listSessions() {
+  const response = await fetch('/v1/sessions', { credentials: 'same-origin' }).catch(() => undefined);
+  if (!response || !response.ok) return;
+  const body = await response.json();
+  const list = $('sessions-list');
+  list.replaceChildren(...body.sessions.map((session) => {
+    const row = document.createElement('li');
+    row.className = 'session-row';
+    row.dataset.sessionId = session.id;
+    const label = document.createElement('span');
+    label.textContent = session.device + ' · ' + session.via + ' · since ' + when(session.createdAt) + (session.current ? ' (this browser)' : '');
+    const end = document.createElement('button');
+    end.type = 'button';
+    end.textContent = 'End';
+    end.addEventListener('click', () => endSession(session.id));
+    row.append(label, end);
+    return row;
+  }));
+}
+
+async function endSession(id) {
+  const response = await fetch('/v1/sessions/' + encodeURIComponent(id), { method: 'DELETE', credentials: 'same-origin' });
+  if (response.status !== 204) notice('Ending that session failed (HTTP ' + response.status + ').');
+  await check();
+}
+
+async function signOutOthers() {
+  const response = await fetch('/v1/sessions?keepCurrent=true', { method: 'DELETE', credentials: 'same-origin' });
+  const body = await response.json().catch(() => ({}));
+  notice(response.ok ? 'Signed out everywhere else: ' + body.ended + ' session(s) ended.' : 'Signing out elsewhere failed (HTTP ' + response.status + ').', response.ok ? 'info' : undefined);
+  await check();
 }
 
 async function endFacebookSession() {
@@ -204,6 +247,7 @@ if (loginError) {
   history.replaceState(null, '', location.pathname);
 }
 $('sign-out').addEventListener('click', signOut);
+$('sign-out-others').addEventListener('click', signOutOthers);
 $('end-facebook-session').addEventListener('click', endFacebookSession);
 check();
 `;
@@ -236,6 +280,11 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <dt>Expires</dt><dd id="session-expires"><span id="expires-at"></span><span id="expires-in" class="when"></span></dd>
 </dl>
 <button id="sign-out" type="button">Sign out</button>
+<div class="try">
+<h2>Where you are signed in</h2>
+<ul id="sessions-list" class="sessions"></ul>
+<button id="sign-out-others" type="button">Sign out everywhere else</button>
+</div>
 <div class="try">
 <h2>See it work</h2>
 <p>End this person's Facebook session the way Facebook would, then let Session Guard's revalidation notice.</p>

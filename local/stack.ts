@@ -1,11 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { readConfig, webOriginsEnv } from '#commons/platform/config';
-import { authorizerEntry, corsPolicy, routes } from '#functions/routes';
-import { type AuthorizerHandler, type BoundRoute, type HttpHandler, listenApiGateway, type LocalRoute, type RunningApi } from './api-gateway.ts';
+import { adminRoutes } from '#functions/admin-routes';
+import { authorizerEntry, corsPolicy, type RouteDefinition, routes } from '#functions/routes';
+import { type AuthorizerHandler, type BoundRoute, type HttpHandler, listenApiGateway, type LocalRoute, type RunningApi, startApiGateway } from './api-gateway.ts';
+import { DEFAULT_LOCAL_OPERATOR, type LocalOperatorKey, sigV4Authenticator } from './iam-auth.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type EmulatedApp, type GraphEmulator, startGraphEmulator } from '#local/emulators/graph';
 import { type KmsEmulator, startKmsEmulator } from '#local/emulators/kms';
+import { type InvokableHandler, type LambdaInvokeEmulator, startLambdaInvokeEmulator } from '#local/emulators/lambda-invoke';
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '#local/emulators/secrets-manager';
 import { ensureTable } from './table.ts';
 import { demoPageRoute } from './demo-page.ts';
 import { facebookActionRoutes } from './facebook-actions.ts';
@@ -33,6 +37,8 @@ export interface LocalStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** More Facebook apps for the Graph emulator to know (tokens of another app, for tests). */
   readonly otherGraphApps?: readonly EmulatedApp[];
+  /** Admin API port (its own server, as in AWS its own HTTP API); 0 picks a free one. @default 0 */
+  readonly adminPort?: number;
   /** Local-only routes (demo page, tools) served beside the API. */
   readonly localRoutes?: readonly LocalRoute[];
 }
@@ -40,6 +46,9 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly url: string;
   readonly api: RunningApi;
+  /** The admin API: SigV4-signed requests by `operatorKey` only. */
+  readonly adminUrl: string;
+  readonly operatorKey: LocalOperatorKey;
   readonly appId: string;
   readonly appSecret: string;
   readonly tableName: string;
@@ -47,6 +56,9 @@ export interface LocalStack {
   /** Present when the stack started its own Graph emulator. */
   readonly graph?: GraphEmulator;
   readonly kms?: KmsEmulator;
+  /** The credential inventory's secrets, and the checker started by the admin API. */
+  readonly secrets?: SecretsManagerEmulator;
+  readonly lambda?: LambdaInvokeEmulator;
   readonly dynamo?: DynamoDbLocal;
   readonly started: readonly string[];
   close(): Promise<void>;
@@ -54,6 +66,8 @@ export interface LocalStack {
 
 export const DEFAULT_APP_ID = '1234567890123456';
 export const DEFAULT_APP_SECRET = 'local-app-secret-not-for-production';
+/** The checker's name on the local stack's Lambda stand-in. */
+export const INVENTORY_CHECKER_FUNCTION = 'session-guard-inventory-checker';
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = process.env;
@@ -107,6 +121,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       (part) => part.url,
     );
     if (graph) env.FACEBOOK_DIALOG_URL ??= graph.url;
+    const secrets = await embed('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'Secrets Manager emulator', () => startSecretsManagerEmulator({ region: env.AWS_REGION }), (part) => part.url);
+    // The inventory checker, the only reader of the registered secrets, as the admin API invokes it in AWS.
+    env.INVENTORY_CHECKER_FUNCTION ??= INVENTORY_CHECKER_FUNCTION;
+    const checkerFunctions = {
+      [env.INVENTORY_CHECKER_FUNCTION]: async () => ((await import('../functions/inventory-checker.ts')) as { handler: InvokableHandler }).handler,
+    };
+    const lambda = await embed('AWS_ENDPOINT_URL_LAMBDA', 'Lambda invoke (checker)', () => startLambdaInvokeEmulator(checkerFunctions), (part) => part.url);
 
     const dynamoClient = new DynamoDBClient({});
     const tableState = await ensureTable(dynamoClient, env.TABLE_NAME);
@@ -115,11 +136,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.KMS_KEY_ID ??= await ensureKmsKey();
     started.push(`KMS key               ${env.KMS_KEY_ID}`);
 
-    const boundRoutes: BoundRoute[] = [];
-    for (const route of routes) {
-      const module = (await import(`../functions/${route.entry}.ts`)) as { handler: HttpHandler };
-      boundRoutes.push({ ...route, handler: module.handler });
-    }
+    const boundRoutes = await bindRoutes(routes);
     const authorizer = ((await import(`../functions/${authorizerEntry}.ts`)) as { handler: AuthorizerHandler }).handler;
     // The same CORS the stack gives the HTTP API: web apps on RETURN_TO_ALLOWED_ORIGINS only.
     const corsOrigins = readConfig(webOriginsEnv).RETURN_TO_ALLOWED_ORIGINS;
@@ -138,15 +155,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(`Session Guard API     ${api.url}`);
     started.push(`Demo page             ${api.url}/`);
 
+    // The admin API on its own port, as in AWS it is its own HTTP API with IAM authorization.
+    const operatorKey: LocalOperatorKey = {
+      ...DEFAULT_LOCAL_OPERATOR,
+      accessKeyId: env.LOCAL_OPERATOR_ACCESS_KEY_ID ?? DEFAULT_LOCAL_OPERATOR.accessKeyId,
+      secretAccessKey: env.LOCAL_OPERATOR_SECRET_ACCESS_KEY ?? DEFAULT_LOCAL_OPERATOR.secretAccessKey,
+    };
+    const adminApi = await startApiGateway({
+      routes: await bindRoutes(adminRoutes),
+      iam: sigV4Authenticator([operatorKey], env.AWS_REGION),
+      port: options.adminPort ?? 0,
+      ...(options.host ? { host: options.host } : {}),
+    });
+    closers.push(() => adminApi.close());
+    started.push(`Admin API (SigV4)     ${adminApi.url}  key ${operatorKey.accessKeyId}`);
+
     return {
       url: api.url,
       api,
+      adminUrl: adminApi.url,
+      operatorKey,
       appId: env.FACEBOOK_APP_ID,
       appSecret: env.FACEBOOK_APP_SECRET ?? '',
       tableName: env.TABLE_NAME,
       kmsKeyId: env.KMS_KEY_ID,
       ...(graph ? { graph } : {}),
       ...(kms ? { kms } : {}),
+      ...(secrets ? { secrets } : {}),
+      ...(lambda ? { lambda } : {}),
       ...(dynamo ? { dynamo } : {}),
       started,
       close,
@@ -155,6 +191,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await close();
     throw error;
   }
+}
+
+/** The handlers of a route table, imported as the Lambda runtime would (one module per entry). */
+async function bindRoutes(table: readonly RouteDefinition[]): Promise<BoundRoute[]> {
+  const bound: BoundRoute[] = [];
+  for (const route of table) {
+    const module = (await import(`../functions/${route.entry}.ts`)) as { handler: HttpHandler };
+    bound.push({ ...route, handler: module.handler });
+  }
+  return bound;
 }
 
 /** The token key by its alias, created (with rotation on, as in AWS) when missing. */

@@ -19,6 +19,7 @@ const stack = await startLocalStack({
   port: apiPort,
   // PORT=0 (any free port) leaves the emulator's to the system too, rather than port 1.
   graphEmulatorPort: Number(process.env.GRAPH_EMULATOR_PORT ?? (apiPort === 0 ? 0 : apiPort + 1)),
+  adminPort: Number(process.env.ADMIN_PORT ?? (apiPort === 0 ? 0 : apiPort + 2)),
   localRoutes: [sweep.route, demoControls, events.route],
 });
 started = stack;

@@ -207,9 +207,11 @@ function debugToken(ctx: RouteContext, params: URLSearchParams, memo?: AuthMemo)
   }
   const base = {
     app_id: record.appId,
-    type: 'USER',
+    type: TYPE_BY_KIND[record.kind] ?? 'USER',
     application: app.name,
-    data_access_expires_at: record.issuedAt + DATA_ACCESS_SECONDS,
+    // A system user's data access never lapses: 0, like its expires_at [doc: docs/facebook-graph.md].
+    data_access_expires_at: record.kind === 'system_user' ? 0 : record.issuedAt + DATA_ACCESS_SECONDS,
+    ...(record.profileId !== undefined ? { profile_id: record.profileId } : {}),
   };
   const state = tokenState(record, ctx.now);
   if (!state.alive) {
@@ -246,10 +248,32 @@ function debugToken(ctx: RouteContext, params: URLSearchParams, memo?: AuthMemo)
  * when there are none [seen: captured answers list `public_profile`/`email` in `scopes` only]; a
  * session-info token never has it [doc].
  */
-function granularScopes(record: TokenRecord): { granular_scopes?: { scope: string }[] } {
+function granularScopes(record: TokenRecord): { granular_scopes?: { scope: string; target_ids?: readonly string[] }[] } {
+  if (record.granularScopes) return record.granularScopes.length > 0 ? { granular_scopes: record.granularScopes.map((g) => ({ ...g })) } : {};
   if (record.kind === 'session_info') return {};
   const granular = record.scopes.filter((scope) => scope !== 'public_profile' && scope !== 'email');
   return granular.length > 0 ? { granular_scopes: granular.map((scope) => ({ scope })) } : {};
+}
+
+/** `type` in debug_token answers by token kind; user tokens of every lifetime are `USER` [seen]. */
+const TYPE_BY_KIND: Partial<Record<TokenRecord['kind'], string>> = { system_user: 'SYSTEM_USER', page: 'PAGE' };
+
+/**
+ * `DELETE /{user-id}/permissions` [doc]: takes back every permission the person gave the app,
+ * which ends the app's tokens for them (as the person removing the app would). Made with that
+ * user's token or the app token; answers `{"success": true}` [doc: Facebook Login, revoking].
+ */
+function revokePermissions(ctx: RouteContext, userId: string, params: URLSearchParams): GraphReply {
+  const auth = authenticate(ctx, params);
+  if (!auth.ok) return auth.reply;
+  const { record, app } = auth.caller;
+  const user = ctx.state.findUser(userId);
+  if (!user || user.appId !== app.appId || (record.kind !== 'app' && record.userId !== userId)) {
+    // Another person's permissions, or an id this app does not know [guess: code and wording].
+    return errorReply(400, { code: 200, type: 'OAuthException', message: '(#200) Permissions error' });
+  }
+  ctx.state.endSession(userId, 'app_removed', app.appId);
+  return ok({ success: true });
 }
 
 // ---- oauth/access_token ---------------------------------------------------------------------
@@ -451,6 +475,8 @@ function unknownPath(path: string): GraphReply {
 
 /** One Graph call, direct or as a batch item. `path` is without version and slashes, e.g. 'debug_token'. */
 export function handleGraphCall(ctx: RouteContext, method: string, path: string, params: URLSearchParams, memo?: AuthMemo): GraphReply {
+  const permissionsOf = method === 'DELETE' ? /^(\d+)\/permissions$/.exec(path)?.[1] : undefined;
+  if (permissionsOf !== undefined) return revokePermissions(ctx, permissionsOf, params);
   const readable = method === 'GET' || method === 'POST';
   if (readable) {
     switch (path) {

@@ -36,7 +36,14 @@ export const DATA_ACCESS_SECONDS = 90 * DAY_SECONDS;
 /** Authorization codes expire after 10 minutes and work once. */
 export const CODE_TTL_SECONDS = 600;
 
-export type TokenKind = 'short' | 'long' | 'session_info' | 'app';
+/** `system_user`: a Business system user's token; `page`: a Page token (the credential inventory's kinds). */
+export type TokenKind = 'short' | 'long' | 'session_info' | 'app' | 'system_user' | 'page';
+
+/** A `granular_scopes` entry: a permission and, when limited to some assets, their ids [seen/doc: docs/facebook-graph.md]. */
+export interface GranularScope {
+  readonly scope: string;
+  readonly target_ids?: readonly string[];
+}
 
 export interface TokenDeath {
   readonly subcode: number;
@@ -55,6 +62,10 @@ export interface TokenRecord {
   readonly scopes: readonly string[];
   /** `auth_type`, `auth_nonce`, `sso` [doc, PHP SDK]. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** Set for system-user and Page tokens: answered as is instead of being derived from `scopes`. */
+  readonly granularScopes?: readonly GranularScope[];
+  /** The Page of a Page token (`profile_id`). */
+  readonly profileId?: string;
   dead?: TokenDeath;
 }
 
@@ -222,6 +233,8 @@ export interface MintInput {
   readonly lifetimeSeconds: number;
   readonly scopes: readonly string[];
   readonly metadata: Readonly<Record<string, string>>;
+  readonly granularScopes?: readonly GranularScope[];
+  readonly profileId?: string;
 }
 
 export class GraphState {
@@ -314,6 +327,8 @@ export class GraphState {
       expiresAt: input.lifetimeSeconds === 0 ? 0 : now + input.lifetimeSeconds,
       scopes: [...input.scopes],
       metadata: { ...input.metadata },
+      ...(input.granularScopes ? { granularScopes: input.granularScopes.map((g) => ({ ...g })) } : {}),
+      ...(input.profileId !== undefined ? { profileId: input.profileId } : {}),
     });
     const owned = this.tokensByUser.get(input.userId);
     if (owned) owned.push(token);
@@ -365,6 +380,24 @@ export class GraphState {
         record.dead = { subcode: SUBCODE_BY_REASON[reason], message: deathMessage(reason, record.appId, now) };
       }
     }
+  }
+
+  /** A system user (or any holder) revokes its tokens in Business settings: they die as invalidated [guess: subcode]. */
+  invalidateTokensOf(userId: string): number {
+    const now = nowSeconds();
+    let count = 0;
+    for (const token of this.tokensByUser.get(userId) ?? []) {
+      const record = this.tokens.get(token);
+      if (!record || !tokenState(record, now).alive) continue;
+      record.dead = { subcode: SUBCODE_BY_REASON.invalidated, message: deathMessage('invalidated', record.appId, now) };
+      count += 1;
+    }
+    return count;
+  }
+
+  /** Business-scoped ids of system users and Pages: numeric strings like the rest [guess]. */
+  newBusinessId(): string {
+    return `6${randomDigits(13)}`;
   }
 
   issueCode(code: Omit<AuthCode, 'issuedAt' | 'used'>): string {

@@ -76,6 +76,16 @@ export interface GraphEmulator {
   createTestUser(appId: string, opts?: { name?: string }): TestUser;
   mintSessionInfoToken(appId: string, userId: string, opts?: { expiresInSeconds?: number /* default 60 days; 0 = never expires */; metadata?: Record<string, string>; scopes?: string[] }): string;
   mintUserToken(appId: string, userId: string, opts?: { lifetime?: 'short' | 'long'; expiresInSeconds?: number; scopes?: string[] }): string;
+  /**
+   * A Business system user with one token: never expiring unless `expiresInSeconds` (system-user
+   * tokens may be made to expire in 60 days), `type: SYSTEM_USER`, and `granular_scopes` naming the
+   * assets each permission reaches (`assets`: permission → ids).
+   */
+  mintSystemUserToken(appId: string, opts: { scopes: string[]; assets?: Record<string, string[]>; expiresInSeconds?: number }): { systemUserId: string; token: string };
+  /** A Page token of a test user for `pageId`: `type: PAGE`, `profile_id`, never expiring. */
+  mintPageToken(appId: string, userId: string, pageId: string, opts?: { scopes?: string[] }): string;
+  /** The system user's tokens are revoked in Business settings: every one turns invalid. */
+  revokeSystemUserTokens(systemUserId: string): number;
   /** The person's Facebook session ends: tokens of that user die with the reason's subcode ('app_removed' only kills that app's tokens; others all of the user's tokens). */
   endFacebookSession(userId: string, reason: SessionEndReason, appId?: string): void;
   /** Fault injection for the next `count` matching requests (default: until clearFaults). `path` filters e.g. 'debug_token' or 'batch'. */
@@ -197,6 +207,7 @@ const adminSchemas = {
   createUser: z.object({ appId: z.string().optional(), name: z.string().max(200).optional() }),
   sessionInfoToken: z.object({ expiresInSeconds: z.number().int().optional(), metadata: z.record(z.string(), z.string()).optional(), scopes: z.array(z.string()).optional() }),
   userToken: z.object({ lifetime: z.enum(['short', 'long']).optional(), expiresInSeconds: z.number().int().optional() }),
+  systemUser: z.object({ appId: z.string().optional(), scopes: z.array(z.string()).min(1), assets: z.record(z.string(), z.array(z.string())).optional(), expiresInSeconds: z.number().int().optional() }),
   endSession: z.object({ reason: reasonSchema, appId: z.string().optional() }),
   fault: z.object({ fault: faultSchema, count: z.number().int().min(1).optional(), path: z.enum(['debug_token', 'batch', 'oauth', 'any']).optional() }),
   latency: z.object({ ms: z.number().int().min(0) }),
@@ -209,6 +220,8 @@ const ADMIN_ROUTES = [
   'POST   /_emulator/users/{id}/session-info-token {expiresInSeconds?, metadata?, scopes?}',
   'POST   /_emulator/users/{id}/user-token {lifetime?, expiresInSeconds?}',
   'POST   /_emulator/users/{id}/end-session {reason, appId?}',
+  'POST   /_emulator/system-users {appId?, scopes, assets?: {permission: [ids]}, expiresInSeconds?} → {id, token}',
+  'POST   /_emulator/system-users/{id}/revoke-tokens',
   'POST   /_emulator/faults {fault, count?, path?}',
   'DELETE /_emulator/faults',
   'PUT    /_emulator/latency {ms}',
@@ -306,6 +319,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
       scopes: opts.scopes ?? ['public_profile'],
       metadata: opts.metadata ?? {},
     });
+  }
+
+  function mintSystemUserToken(appId: string, opts: { scopes: string[]; assets?: Record<string, string[]>; expiresInSeconds?: number }): { systemUserId: string; token: string } {
+    state.requireApp(appId);
+    const systemUserId = state.newBusinessId();
+    const granularScopes = opts.scopes.map((scope) => ({ scope, ...(opts.assets?.[scope] ? { target_ids: [...opts.assets[scope]] } : {}) }));
+    const token = state.mint({ kind: 'system_user', appId, userId: systemUserId, lifetimeSeconds: opts.expiresInSeconds ?? 0, scopes: opts.scopes, metadata: {}, granularScopes });
+    return { systemUserId, token };
   }
 
   function injectFault(fault: GraphFault, opts: { count?: number; path?: FaultPath } = {}): void {
@@ -442,6 +463,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
         return;
       }
     }
+    if (resource === 'system-users' && id === undefined && method === 'POST') {
+      const input = parseAdmin(adminSchemas.systemUser, body);
+      const minted = mintSystemUserToken(input.appId ?? state.firstAppId, input);
+      return sendJson(res, 201, { id: minted.systemUserId, token: minted.token });
+    }
+    if (resource === 'system-users' && id !== undefined && action === 'revoke-tokens' && method === 'POST') {
+      return sendJson(res, 200, { revoked: state.invalidateTokensOf(id) });
+    }
     if (resource === 'faults' && id === undefined && method === 'POST') {
       const input = parseAdmin(adminSchemas.fault, body);
       injectFault(input.fault, { ...(input.count !== undefined ? { count: input.count } : {}), ...(input.path !== undefined ? { path: input.path } : {}) });
@@ -543,6 +572,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
     },
     mintSessionInfoToken,
     mintUserToken,
+    mintSystemUserToken,
+    mintPageToken(appId, userId, pageId, opts) {
+      state.requireUser(appId, userId);
+      const scopes = opts?.scopes ?? ['pages_show_list', 'pages_read_engagement'];
+      // A Page token from a long-lived user token never expires [doc]; its scopes reach that Page [seen].
+      return state.mint({ kind: 'page', appId, userId, lifetimeSeconds: 0, scopes, metadata: {}, profileId: pageId, granularScopes: scopes.map((scope) => ({ scope, target_ids: [pageId] })) });
+    },
+    revokeSystemUserTokens: (systemUserId) => state.invalidateTokensOf(systemUserId),
     endFacebookSession(userId, reason, appId) {
       state.endSession(userId, reason, appId);
     },

@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Stack } from 'aws-cdk-lib';
+import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { adminRoutes } from '#functions/admin-routes';
 import { routes } from '#functions/routes';
 import { budgetFor, ROUTE_BUDGETS, SIGN_IN_ENTRIES } from '#infra/route-budgets';
 import { CONTEXT_KEYS } from '#infra/session-guard-app';
@@ -96,8 +97,14 @@ describe('context settings', () => {
 });
 
 describe('per-route throttling', () => {
-  const { template } = templateOf();
-  const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+  const { stack, template } = templateOf();
+  /** The `$default` stage of one HTTP API (the public one or the admin one). */
+  const stageOf = (httpApi: { node: { defaultChild?: unknown } }) => {
+    const apiId = stack.getLogicalId(httpApi.node.defaultChild as CfnResource);
+    return Object.values(template.findResources('AWS::ApiGatewayV2::Stage')).find((candidate) => JSON.stringify(candidate.Properties.ApiId) === JSON.stringify({ Ref: apiId }))!;
+  };
+  const stage = stageOf(stack.api.httpApi);
+  const adminStage = stageOf(stack.adminApi.httpApi);
 
   it.each(routes.map((route) => [`${route.method} ${route.path}`, route.entry] as const))('%s has its own budget', (routeKey, entry) => {
     const budget = ROUTE_BUDGETS[entry]!;
@@ -116,10 +123,21 @@ describe('per-route throttling', () => {
     expect(everything).toBeLessThan(1000);
   });
 
+  it.each(adminRoutes.map((route) => [`${route.method} ${route.path}`, route.entry] as const))('admin API: %s has its own budget on the admin stage', (routeKey, entry) => {
+    const budget = ROUTE_BUDGETS[entry]!;
+    expect(adminStage.Properties.RouteSettings[routeKey]).toEqual({ ThrottlingRateLimit: budget.rateLimit, ThrottlingBurstLimit: budget.burstLimit });
+    expect(stage.Properties.RouteSettings[routeKey]).toBeUndefined();
+  });
+
+  it('the admin API is throttled below the public one: operators, not the public', () => {
+    const rate = (settings: Record<string, { ThrottlingRateLimit: number }>) => Object.values(settings).reduce((sum, s) => sum + s.ThrottlingRateLimit, 0);
+    expect(adminStage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(rate(adminStage.Properties.RouteSettings)).toBeLessThan(rate(stage.Properties.RouteSettings) / 4);
+  });
+
   it('the stage waits for the routes its settings name', () => {
-    const { stack } = templateOf();
-    const stageResource = Object.entries(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage'))[0]![1];
-    expect((stageResource.DependsOn as string[]).length).toBeGreaterThanOrEqual(routes.length);
+    expect((stage.DependsOn as string[]).length).toBeGreaterThanOrEqual(routes.length);
+    expect((adminStage.DependsOn as string[]).length).toBeGreaterThanOrEqual(adminRoutes.length);
   });
 
   it('refuses a route without a budget, naming where to add it', () => {

@@ -48,7 +48,8 @@ describe('schedule', () => {
       State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('revalidation-dispatcher'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 } })],
     });
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    // The other rule is the credential inventory's daily check (test/infra/credential-inventory.test.ts).
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) => !String(rule.Properties.Description ?? '').includes('credential inventory'));
     expect(rules).toHaveLength(1);
     // EventBridge may invoke the dispatcher, for this rule only.
     template.hasResourceProperties('AWS::Lambda::Permission', {

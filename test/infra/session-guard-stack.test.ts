@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { App } from 'aws-cdk-lib';
+import type { App, CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appSecretEnv, dataDeletionEnv, facebookDialogEnv, facebookEnv, sessionEnv, webOriginsEnv } from '#commons/platform/config';
+import { INVENTORY_PARTITION } from '#commons/storage/schema';
+import { adminRoutes } from '#functions/admin-routes';
 import { authorizerEntry, routes } from '#functions/routes';
 import { esbuildOptionsFor } from '#infra/bundling';
 import { entryPath } from '#infra/session-guard-function';
@@ -58,6 +60,16 @@ function tokenKeyId(): string {
 function tableKeyId(): string {
   return stack.getLogicalId(stack.sessionTable.key.node.defaultChild as CfnKey);
 }
+/** The public HTTP API and the admin one: two APIs, told apart by construct. */
+function publicApiId(): string {
+  return stack.getLogicalId(stack.api.httpApi.node.defaultChild as CfnResource);
+}
+function adminApiId(): string {
+  return stack.getLogicalId(stack.adminApi.httpApi.node.defaultChild as CfnResource);
+}
+function routesOfApi(apiId: string): Record<string, any>[] {
+  return Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((route) => JSON.stringify(route.Properties.ApiId) === JSON.stringify({ Ref: apiId }));
+}
 function singleLogicalId(type: string): string {
   const ids = Object.keys(template.findResources(type));
   expect(ids).toHaveLength(1);
@@ -85,6 +97,8 @@ const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
+const INVENTORY_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+
 /** Everything beyond logging and tracing each function may do. Change deliberately. */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   health: [],
@@ -92,6 +106,24 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   'get-current-session': ['dynamodb:GetItem'],
   // Sign-out deletes the session and Puts its Session Ended outbox item in one transaction.
   'delete-current-session': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  // The person's own sessions: list (byUser only), end one (read it, revoke it), end all.
+  'list-sessions': ['dynamodb:Query'],
+  'end-session': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'end-all-sessions': ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // The admin API: each writes its audit records (PutItem on AUDIT# keys only) and does no more
+  // than its action needs; none touches KMS or Facebook.
+  'admin-user-sessions': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  'admin-facebook-user-sessions': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  'admin-end-session': ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  'admin-offboard-user': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // The credential inventory's admin functions: its partition of the table, or starting the
+  // checker; never a secret (test/infra/credential-inventory.test.ts).
+  'admin-inventory-add': INVENTORY_ITEM_ACTIONS,
+  'admin-inventory-list': INVENTORY_ITEM_ACTIONS,
+  'admin-inventory-show': INVENTORY_ITEM_ACTIONS,
+  'admin-inventory-offboard': INVENTORY_ITEM_ACTIONS,
+  'admin-inventory-check': ['dynamodb:PutItem', 'lambda:InvokeFunction'],
+  'admin-inventory-revoke': ['dynamodb:PutItem', 'lambda:InvokeFunction'],
   // Sign-in also checks the person's link in its transaction (ConditionCheckItem) and applies the
   // cap on live sessions per person: their sessions on byUser (Query), the oldest revoked (UpdateItem).
   'create-session': [
@@ -179,6 +211,16 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'sqs:GetQueueUrl',
     'sqs:SendMessage',
   ],
+  // The credential inventory's checker: its own table partition, Facebook as the app, and the
+  // secrets tagged session-guard:inventory=true (test/infra/credential-inventory.test.ts).
+  'inventory-checker': [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:GetSecretValue',
+  ],
 };
 
 /** Every function in the stack. A new function must be listed above, with its actions, to pass. */
@@ -189,10 +231,25 @@ const DECRYPT_ALLOWED = new Set<string>(['revalidation-worker']);
 
 const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
   health: ['POWERTOOLS_SERVICE_NAME'],
+  // The checker's thresholds have code defaults; it names the table and Facebook as the app.
+  'inventory-checker': ['FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET_ARN', 'GRAPH_API_VERSION', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
   // PUBLIC_BASE_URL names the session cookie (https: __Host-, Secure) and the allowed Origin.
   authorizer: ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
   'get-current-session': ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
   'delete-current-session': ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'TABLE_NAME'],
+  'list-sessions': ['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'end-session': ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'REVOCATION_RETENTION_DAYS', 'TABLE_NAME'],
+  'end-all-sessions': ['POWERTOOLS_SERVICE_NAME', 'PUBLIC_BASE_URL', 'REVOCATION_RETENTION_DAYS', 'TABLE_NAME'],
+  'admin-user-sessions': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-facebook-user-sessions': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-end-session': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'REVOCATION_RETENTION_DAYS', 'TABLE_NAME'],
+  'admin-offboard-user': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'REVOCATION_RETENTION_DAYS', 'TABLE_NAME'],
+  'admin-inventory-add': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-inventory-list': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-inventory-show': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-inventory-offboard': ['AUDIT_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-inventory-check': ['AUDIT_RETENTION_DAYS', 'INVENTORY_CHECKER_FUNCTION', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
+  'admin-inventory-revoke': ['AUDIT_RETENTION_DAYS', 'INVENTORY_CHECKER_FUNCTION', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'],
   'create-session': [
     'FACEBOOK_APP_ID',
     'FACEBOOK_APP_SECRET_ARN',
@@ -253,13 +310,18 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
 const QUERIED_INDEX: Record<string, string> = {
   'create-session': 'byUser',
   'web-login-callback': 'byUser',
+  'list-sessions': 'byUser',
+  'end-all-sessions': 'byUser',
+  'admin-user-sessions': 'byUser',
+  'admin-facebook-user-sessions': 'byUser',
+  'admin-offboard-user': 'byUser',
   'facebook-deauthorize': 'byUser',
   'facebook-data-deletion': 'byUser',
   'revalidation-worker': 'sweep',
 };
 
 /** Functions that may read the Facebook app secret: Graph callers and the signed-request callbacks. */
-const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'reauth-complete', 'revalidation-worker', 'web-login-callback'];
+const SECRET_READERS = ['create-session', 'facebook-data-deletion', 'facebook-deauthorize', 'inventory-checker', 'reauth-complete', 'revalidation-worker', 'web-login-callback'];
 
 describe('session table', () => {
   it('is on-demand with pk/sk, TTL on ttl, point-in-time recovery and deletion protection', () => {
@@ -457,7 +519,8 @@ describe('Facebook app secret', () => {
       statementsForRole(template, roleId(entry)).some((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:'))),
     );
     expect(readers.sort()).toEqual(SECRET_READERS);
-    const secretStatements = allIdentityStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    // The inventory's tag-scoped statement is checked on its own (test/infra/credential-inventory.test.ts).
+    const secretStatements = allIdentityStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) && s.Condition === undefined);
     expect(secretStatements).toEqual(
       SECRET_READERS.map(() => ({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } })),
     );
@@ -518,7 +581,7 @@ describe('functions', () => {
   it("facebook-data-deletion links its status pages to the API's own https URL, and reads only the app secret", () => {
     const variables = functionProps('facebook-data-deletion').Environment.Variables as Record<string, unknown>;
     expect(variables.PUBLIC_BASE_URL).toEqual({
-      'Fn::Join': ['', ['https://', { Ref: singleLogicalId('AWS::ApiGatewayV2::Api') }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
+      'Fn::Join': ['', ['https://', { Ref: publicApiId() }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
     });
     expect(variables).not.toHaveProperty('FACEBOOK_APP_ID');
     expect(variables.FACEBOOK_APP_SECRET_ARN).toEqual({ Ref: singleLogicalId('AWS::SecretsManager::Secret') });
@@ -530,9 +593,9 @@ describe('functions', () => {
 
   it("browser sign-in and cookie sessions get the API's own https URL, so cookies are Secure and __Host- named", () => {
     const apiUrl = {
-      'Fn::Join': ['', ['https://', { Ref: singleLogicalId('AWS::ApiGatewayV2::Api') }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
+      'Fn::Join': ['', ['https://', { Ref: publicApiId() }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
     };
-    for (const entry of ['web-login', 'web-login-callback', 'authorizer', 'get-current-session', 'delete-current-session', 'reauth-start', 'reauth-complete']) {
+    for (const entry of ['web-login', 'web-login-callback', 'authorizer', 'get-current-session', 'delete-current-session', 'end-session', 'end-all-sessions', 'reauth-start', 'reauth-complete']) {
       expect({ entry, url: functionProps(entry).Environment.Variables.PUBLIC_BASE_URL }).toEqual({ entry, url: apiUrl });
     }
     const login = functionProps('web-login').Environment.Variables as Record<string, unknown>;
@@ -561,6 +624,9 @@ describe('functions', () => {
         // The events consumer reads the table's stream, and only that (ListStreams takes no resource).
         expect(entry).toBe('events-stream');
         expect(statement.Resource).toEqual(actionsOf(statement).includes('dynamodb:ListStreams') ? '*' : streamArn);
+      } else if (JSON.stringify(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']) === JSON.stringify([INVENTORY_PARTITION])) {
+        // The inventory's own partition of the table (test/infra/credential-inventory.test.ts).
+        expect(statement.Resource).toEqual(tableArn);
       } else if (actionsOf(statement).includes('dynamodb:Query')) {
         expect(actionsOf(statement)).toEqual(['dynamodb:Query']);
         expect(statement.Resource).toEqual({ 'Fn::Join': ['', [tableArn, `/index/${QUERIED_INDEX[entry]}`]] });
@@ -568,8 +634,9 @@ describe('functions', () => {
         expect(statement.Resource).toEqual(tableArn);
       }
     }
-    // X-Ray and ListStreams have no resource-level permissions; nothing else may use "*".
-    const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
+    // X-Ray and ListStreams have no resource-level permissions; nothing else may use "*"
+    // (besides the inventory's secrets, which only the tag condition bounds: credential-inventory.test.ts).
+    const wildcard = statements.filter((s) => JSON.stringify(s.Resource).includes('*') && !JSON.stringify(s.Condition ?? {}).includes('ResourceTag/session-guard:inventory'));
     expect(wildcard.flatMap(actionsOf).sort()).toEqual(entry === 'events-stream' ? ['dynamodb:ListStreams', ...XRAY] : XRAY);
   });
 
@@ -602,7 +669,7 @@ describe('HTTP API', () => {
   const authorizerId = (): string => singleLogicalId('AWS::ApiGatewayV2::Authorizer');
 
   it('has exactly one route per entry of the route table', () => {
-    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    const routeKeys = routesOfApi(publicApiId()).map((r) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
@@ -654,7 +721,7 @@ describe('HTTP API', () => {
   });
 
   it('default stage auto-deploys with throttling and access logs (with retention)', () => {
-    const stage = template.findResources('AWS::ApiGatewayV2::Stage')[singleLogicalId('AWS::ApiGatewayV2::Stage')]!;
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage', { Properties: { ApiId: { Ref: publicApiId() } } }))[0]!;
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
@@ -675,6 +742,51 @@ describe('HTTP API', () => {
       Export: { Name: 'SessionGuard-dev-AuthorizerFunctionArn' },
     });
     template.hasOutput('FacebookAppSecretArn', { Value: { Ref: singleLogicalId('AWS::SecretsManager::Secret') } });
+  });
+});
+
+describe('admin API', () => {
+  it('is an HTTP API of its own with exactly the admin routes, every one with IAM authorization', () => {
+    expect(adminApiId()).not.toBe(publicApiId());
+    const adminRouteResources = routesOfApi(adminApiId());
+    expect(adminRouteResources.map((r) => r.Properties.RouteKey).sort()).toEqual(adminRoutes.map((route) => `${route.method} ${route.path}`).sort());
+    for (const route of adminRouteResources) {
+      expect({ route: route.Properties.RouteKey, auth: route.Properties.AuthorizationType, authorizer: route.Properties.AuthorizerId }).toEqual({
+        route: route.Properties.RouteKey,
+        auth: 'AWS_IAM',
+        authorizer: undefined,
+      });
+    }
+  });
+
+  it('is not reachable with a session token: no admin route on the public API, and no Lambda authorizer on the admin one', () => {
+    const publicKeys = routesOfApi(publicApiId()).map((r) => r.Properties.RouteKey as string);
+    expect(publicKeys.filter((key) => key.includes('/admin/'))).toEqual([]);
+    const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers.map((a) => a.Properties.ApiId)).toEqual([{ Ref: publicApiId() }]);
+    // No CORS: browsers (the only clients that would carry a session cookie) are not its clients.
+    expect(template.findResources('AWS::ApiGatewayV2::Api')[adminApiId()]!.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('admin functions write audit records on AUDIT# keys only, and cannot put any other item', () => {
+    for (const route of adminRoutes) {
+      const allPuts = statementsForRole(template, roleId(route.entry)).filter((s) => actionsOf(s).includes('dynamodb:PutItem'));
+      // Besides audit records, the inventory's functions put inventory items: that partition only.
+      const inventory = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['INVENTORY'] } };
+      const puts = allPuts.filter((s) => JSON.stringify(s.Condition) !== JSON.stringify(inventory));
+      expect(puts).toHaveLength(1);
+      expect(actionsOf(puts[0]!)).toEqual(['dynamodb:PutItem']);
+      expect(puts[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    }
+  });
+
+  it('logs the calling principal, never headers, and is throttled for operators', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage', { Properties: { ApiId: { Ref: adminApiId() } } }))[0]!;
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    const format = stage.Properties.AccessLogSettings.Format as string;
+    expect(JSON.parse(format).caller).toBe('$context.identity.userArn');
+    expect(format).not.toMatch(/header|querystring|cookie/i);
+    template.hasOutput('AdminApiUrl', {});
   });
 });
 

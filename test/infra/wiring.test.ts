@@ -22,6 +22,7 @@ describe('routes with auth session', () => {
     stack = new SessionGuardStack(app, 'Guarded', {
       facebookAppId: TEST_FACEBOOK_APP_ID,
       routes: [{ method: 'GET', path: '/v1/health', entry: 'health', auth: 'none' }, guardedRoute],
+      adminRoutes: [],
     });
     template = Template.fromStack(stack);
   }, 60_000);
@@ -36,8 +37,8 @@ describe('routes with auth session', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/health', AuthorizationType: 'NONE' });
   });
 
-  it('only get a function for entries the table uses, plus the authorizer, the revalidation pair and the events consumer', () => {
-    expect([...stack.functions.keys()].sort()).toEqual(['authorizer', 'events-stream', 'get-current-session', 'health', 'revalidation-dispatcher', 'revalidation-worker']);
+  it('only get a function for entries the table uses, plus the authorizer, the revalidation pair, the events consumer and the inventory checker', () => {
+    expect([...stack.functions.keys()].sort()).toEqual(['authorizer', 'events-stream', 'get-current-session', 'health', 'inventory-checker', 'revalidation-dispatcher', 'revalidation-worker']);
   });
 });
 
@@ -73,10 +74,12 @@ describe('stack inputs', () => {
         .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
         .filter((variables) => 'REVOCATION_RETENTION_DAYS' in variables)
         .map((variables) => variables.REVOCATION_RETENTION_DAYS);
-    // The deauthorize callback, the sweep worker, and both sign-in functions (the per-person cap).
-    expect(retentionOf(Template.fromStack(buildTestApp({ bundle: false }).stack))).toEqual(['90', '90', '90', '90']);
+    // The deauthorize callback, the sweep worker, both sign-in functions (the per-person cap), the
+    // person's sign-out routes (one, everywhere) and the operators' (end a session, offboard).
+    const REVOKERS = 8;
+    expect(retentionOf(Template.fromStack(buildTestApp({ bundle: false }).stack))).toEqual(Array(REVOKERS).fill('90'));
     const { stack } = buildTestApp({ bundle: false, context: { revocationRetentionDays: '30' } });
-    expect(retentionOf(Template.fromStack(stack))).toEqual(['30', '30', '30', '30']);
+    expect(retentionOf(Template.fromStack(stack))).toEqual(Array(REVOKERS).fill('30'));
     expect(
       () => new SessionGuardStack(new App({ context: noBundling }), 'BadRetention', { facebookAppId: '1', revocationRetentionDays: 0 }),
     ).toThrow(/revocationRetentionDays/);

@@ -1,4 +1,5 @@
 import type { RevocationRepository } from '#commons/sessions/ports';
+import { revokeSessionsOfUser } from '#commons/sessions/revoke-sessions';
 
 /**
  * What happens when a person removes the app on Facebook (the deauthorize callback): every live
@@ -40,31 +41,9 @@ export async function revokeSessionsOfRemovedApp(deps: AppRemovalDeps, removal: 
   if (!user) return { userFound: false, revoked: 0, notActive: 0, newer: 0 };
   // issued_at has whole seconds: a session begun within that second counts as before it.
   const removedBefore = (removal.issuedAt + 1) * 1000;
-  const concurrency = deps.concurrency ?? 8;
-  let revoked = 0;
-  let notActive = 0;
-  let newer = 0;
-  let batch: string[] = [];
-  const flush = async () => {
-    const outcomes = await Promise.all(batch.map((sessionId) => deps.revocations.revokeSession(sessionId, 'app_removed')));
-    for (const outcome of outcomes) {
-      if (outcome.result === 'revoked') revoked++;
-      else notActive++;
-    }
-    batch = [];
-  };
-  for await (const session of deps.revocations.sessionsOfUser(user.id)) {
-    if (session.status !== 'active') {
-      notActive++;
-      continue;
-    }
-    if (session.createdAt >= removedBefore) {
-      newer++;
-      continue;
-    }
-    batch.push(session.sessionId);
-    if (batch.length >= concurrency) await flush();
-  }
-  await flush();
-  return { userFound: true, revoked, notActive, newer };
+  const { revoked, notActive, left } = await revokeSessionsOfUser(deps.revocations, user.id, 'app_removed', {
+    leave: (session) => session.createdAt >= removedBefore,
+    ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
+  });
+  return { userFound: true, revoked, notActive, newer: left };
 }

@@ -25,6 +25,13 @@ export interface TokenDescription {
   readonly issuedAt?: number;
   readonly dataAccessExpiresAt?: number;
   readonly scopes: readonly string[];
+  /**
+   * `granular_scopes`: a permission with the ids it is limited to (`target_ids`: pages, ad
+   * accounts, WhatsApp accounts…), when Facebook lists them (docs/facebook-graph.md, "Long-lived credentials").
+   */
+  readonly granularScopes?: readonly { readonly scope: string; readonly targetIds?: readonly string[] }[];
+  /** `profile_id`: the Page of a Page token. */
+  readonly profileId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   /** `data.error`: why a token is not valid (its key is `subcode` here, not `error_subcode`). */
   readonly error?: { readonly code?: number; readonly subcode?: number; readonly message?: string; readonly isTransient?: boolean };
@@ -41,6 +48,8 @@ const debugDataSchema = z.object({
     issued_at: z.number().optional(),
     data_access_expires_at: z.number().optional(),
     scopes: z.array(z.string()).optional(),
+    granular_scopes: z.array(z.object({ scope: z.string(), target_ids: z.array(z.string()).optional() })).optional(),
+    profile_id: z.string().optional(),
     user_id: z.string().optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
     error: z.object({ code: z.number().optional(), subcode: z.number().optional(), message: z.string().optional(), is_transient: z.boolean().optional() }).optional(),
@@ -70,6 +79,10 @@ export function readDebugTokenAnswer(answer: GraphAnswer): DebugTokenAnswer {
         ...(data.issued_at !== undefined ? { issuedAt: data.issued_at } : {}),
         ...(data.data_access_expires_at !== undefined ? { dataAccessExpiresAt: data.data_access_expires_at } : {}),
         scopes: data.scopes ?? [],
+        ...(data.granular_scopes !== undefined
+          ? { granularScopes: data.granular_scopes.map((g) => ({ scope: g.scope, ...(g.target_ids !== undefined ? { targetIds: g.target_ids } : {}) })) }
+          : {}),
+        ...(data.profile_id !== undefined ? { profileId: data.profile_id } : {}),
         metadata: data.metadata ?? {},
         ...(error
           ? {

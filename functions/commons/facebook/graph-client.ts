@@ -17,6 +17,8 @@ export interface FacebookGraph {
   readonly oauth: FacebookOAuthClient;
   /** `/oauth/access_token_info`: which auth_nonce a login's token carries (re-authentication). */
   readonly loginTokens: AccessTokenInfoClient;
+  /** The raw calls, for what has no client of its own (the inventory's `DELETE /{user-id}/permissions`). */
+  readonly transport: HttpGraphTransport;
   batchChecker(options?: GraphBatchCheckerOptions): GraphBatchChecker;
 }
 
@@ -36,6 +38,7 @@ export function createGraphClient(config: z.output<typeof facebookEnv>, appSecre
     tokens,
     oauth: new FacebookOAuthClient(transport),
     loginTokens: new AccessTokenInfoClient(transport),
+    transport,
     batchChecker: (options) => new GraphBatchChecker(transport, tokens, options),
   };
 }

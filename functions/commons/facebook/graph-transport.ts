@@ -27,6 +27,8 @@ export interface GraphTransport {
   readonly appUsagePercent: number | undefined;
   get(path: string, query: Readonly<Record<string, string>>, auth?: GraphAuth): Promise<GraphAnswer>;
   postForm(path: string, form: Readonly<Record<string, string>>, auth?: GraphAuth): Promise<GraphAnswer>;
+  /** `DELETE` (the credential inventory revokes a user token's permissions with it). */
+  delete(path: string, query: Readonly<Record<string, string>>, auth?: GraphAuth): Promise<GraphAnswer>;
 }
 
 export interface HttpGraphTransportOptions {
@@ -168,8 +170,16 @@ export class HttpGraphTransport implements GraphTransport {
   }
 
   get(path: string, query: Readonly<Record<string, string>>, auth?: GraphAuth): Promise<GraphAnswer> {
+    return this.withQuery('GET', path, query, auth);
+  }
+
+  delete(path: string, query: Readonly<Record<string, string>>, auth?: GraphAuth): Promise<GraphAnswer> {
+    return this.withQuery('DELETE', path, query, auth);
+  }
+
+  private withQuery(method: 'GET' | 'DELETE', path: string, query: Readonly<Record<string, string>>, auth: GraphAuth | undefined): Promise<GraphAnswer> {
     const params = new URLSearchParams({ ...query, ...this.credentials(auth) });
-    return this.exchange(`${this.root}/${path}?${params}`, { method: 'GET' });
+    return this.exchange(`${this.root}/${path}?${params}`, { method });
   }
 
   postForm(path: string, form: Readonly<Record<string, string>>, auth?: GraphAuth): Promise<GraphAnswer> {

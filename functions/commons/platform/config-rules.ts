@@ -29,6 +29,7 @@ export function splitList(value: string): string[] {
 
 export const DEFAULT_SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_REVOCATION_RETENTION_DAYS = 90;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 
 /**
  * The app secret: locally the secret itself (`FACEBOOK_APP_SECRET`), in AWS only the ARN of the

@@ -6,6 +6,7 @@ import {
   BARE_URL_RULE,
   DEFAULT_FACEBOOK_SCOPES,
   DEFAULT_GRAPH_API_VERSION,
+  DEFAULT_AUDIT_RETENTION_DAYS,
   DEFAULT_REVOCATION_RETENTION_DAYS,
   DEFAULT_SESSION_MAX_AGE_SECONDS,
   FACEBOOK_APP_ID,
@@ -92,6 +93,11 @@ export const revocationEnv = z.object({
 /** The stream consumer's destination: the name (or ARN) of the Session Guard event bus. */
 export const eventBusEnv = z.object({
   EVENT_BUS_NAME: z.string().min(1),
+});
+
+/** How long the audit record of an admin action is kept. */
+export const auditEnv = z.object({
+  AUDIT_RETENTION_DAYS: positiveInt.default(DEFAULT_AUDIT_RETENTION_DAYS),
 });
 
 /** The queue of sweep shares (dispatcher and worker): in AWS the SQS queue URL. */

@@ -169,6 +169,8 @@ export class ReauthenticationRequiredError extends statusError('Reauthentication
     this.details = { maxAgeSeconds };
   }
 }
+/** The request contradicts what is stored (an inventory label taken, a credential Graph cannot revoke). */
+export class ConflictError extends codedError<'conflict' | 'graph_cannot_revoke' | 'already_closed'>('ConflictError', 409) {}
 
 /** A conditional write lost a race; callers retry or surface it. Never reaches a client as-is. */
 export class ConcurrentUpdateError extends Error {

@@ -52,3 +52,41 @@ export const currentSessionAnswer = z
 
 export type CreateSessionAnswer = z.input<typeof createSessionAnswer>;
 export type CurrentSessionAnswer = z.input<typeof currentSessionAnswer>;
+
+/** `GET /v1/sessions`: the person's live sessions, newest first. */
+export const ownSessionsAnswer = z
+  .object({
+    sessions: z.array(
+      z.object({
+        id: z.string(),
+        createdAt: isoTime,
+        expiresAt: isoTime,
+        authTime: isoTime,
+        via: z
+          .enum(['mobile', 'web', 'unknown'])
+          .meta({ description: "How the session was opened, from its `signInMethod`: `web` (browser sign-in) or `mobile` (`POST /v1/sessions`); `unknown` for sessions opened before it was recorded." }),
+        device: z.string().meta({ description: 'A short label from the User-Agent at sign-in ("Chrome on macOS"), never the header itself.' }),
+        current: z.boolean().meta({ description: 'The session making this request.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'OwnSessions' });
+
+export const endAllSessionsQuery = z
+  .strictObject({
+    keepCurrent: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .optional()
+      .meta({ description: '`true`: sign out everywhere else, keeping the session making this request.' }),
+  })
+  .meta({ id: 'EndAllSessionsQuery' });
+
+export const endAllSessionsAnswer = z
+  .object({ ended: z.number().int().nonnegative().meta({ description: 'Sessions this request ended.' }), keptCurrent: z.boolean() })
+  .meta({ id: 'SessionsEnded' });
+
+/** Any id is accepted here: one that is not a live session of the caller's is 404, whatever it looks like. */
+export const sessionIdPath = z.object({ id: z.string().meta({ description: 'A session id (`ses_…`) from `GET /v1/sessions`.' }) }).meta({ id: 'SessionIdPath' });
+
+export type OwnSessionsAnswer = z.input<typeof ownSessionsAnswer>;
+export type EndAllSessionsAnswer = z.input<typeof endAllSessionsAnswer>;

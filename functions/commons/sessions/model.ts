@@ -7,10 +7,26 @@ export interface User {
 }
 
 /**
- * Why a session was revoked: what Facebook said ended it, `invalid` when it gave no reason, or
- * `replaced` when we ended it (the person signed in beyond the cap on live sessions per person).
+ * Why a session was revoked: what Facebook said ended it, or `invalid` when it gave no reason;
+ * `replaced` when we ended it (the person signed in beyond the cap on live sessions per person); or
+ * people ended it: its holder (`signed_out` one session, `signed_out_everywhere`) or an operator
+ * (`ended_by_operator` one session, `offboarded` every session of the person).
  */
-export const REVOCATION_REASONS = ['password_changed', 'app_removed', 'logged_out', 'expired', 'checkpointed', 'invalidated', 'unconfirmed_user', 'invalid', 'replaced'] as const;
+export const REVOCATION_REASONS = [
+  'password_changed',
+  'app_removed',
+  'logged_out',
+  'expired',
+  'checkpointed',
+  'invalidated',
+  'unconfirmed_user',
+  'invalid',
+  'replaced',
+  'signed_out',
+  'signed_out_everywhere',
+  'ended_by_operator',
+  'offboarded',
+] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 /**
@@ -35,6 +51,23 @@ export type SessionStatus = 'active' | 'revoked';
  */
 export type SignInMethod = 'session_info_token' | 'access_token' | 'web';
 
+/**
+ * How a session was opened, as the person and the events see it: `web` for the browser sign-in,
+ * `mobile` for `POST /v1/sessions` (an app, whichever Facebook token it sent).
+ */
+export type SessionVia = 'mobile' | 'web';
+
+export function viaOf(signInMethod: SignInMethod): SessionVia {
+  return signInMethod === 'web' ? 'web' : 'mobile';
+}
+
+/** Where a sign-in came from, kept on the session so the person can tell their sessions apart. */
+export interface SignInOrigin {
+  readonly signInMethod: SignInMethod;
+  /** Short label from the User-Agent at sign-in (`device-label.ts`), never the header itself. */
+  readonly device?: string;
+}
+
 export interface Session {
   readonly id: string;
   readonly userId: string;
@@ -50,6 +83,8 @@ export interface Session {
   readonly signInMethod?: SignInMethod;
   readonly revokedReason?: RevocationReason;
   readonly revokedAt?: number;
+  /** Short label of the device it was opened on (`device-label.ts`); absent on sessions written before it was recorded. */
+  readonly device?: string;
 }
 
 /** A new session with everything the store needs to write it. */

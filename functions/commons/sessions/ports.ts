@@ -66,3 +66,12 @@ export interface RevocationRepository {
    */
   markAppRemoved(facebookUserId: string, issuedAt: number): Promise<User | undefined>;
 }
+
+export interface SessionListing {
+  getUser(userId: string): Promise<User | undefined>;
+  /**
+   * A person's sessions still to be seen (live, and revocation records within their retention),
+   * newest first. One Query on `byUser` per page, no writes.
+   */
+  sessionsOfUser(userId: string): Promise<Session[]>;
+}

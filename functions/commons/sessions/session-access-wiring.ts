@@ -1,9 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { revocationEnv, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
 import { BrowserCookies } from './cookies.ts';
+import type { OwnSessionsDeps } from './own-sessions.ts';
 import type { SessionRepository } from './ports.ts';
 import { type CredentialEvent, credentialPolicyFor, credentialRequestOf, type SessionCredential, sessionCredential } from './session-credential.ts';
 
@@ -29,5 +31,25 @@ export function createSessionAccess(config: SessionAccessConfig, doc: DynamoDBDo
     store: new SessionStore(doc, config.TABLE_NAME),
     cookies: new BrowserCookies(config.PUBLIC_BASE_URL),
     credentialOf: (event) => sessionCredential(credentialRequestOf(event), policy),
+  };
+}
+
+/** The person's own session routes (list, end one, end all): session access plus revoking. */
+export const ownSessionsEnv = sessionAccessEnv.and(revocationEnv);
+
+export interface OwnSessionsAccess extends Omit<SessionAccess, 'store'> {
+  readonly deps: OwnSessionsDeps;
+}
+
+export function createOwnSessionsAccess(config: z.output<typeof ownSessionsEnv>, doc: DynamoDBDocumentClient = createDocumentClient()): OwnSessionsAccess {
+  const { store: _store, ...access } = createSessionAccess(config, doc);
+  const sessions = new SessionStore(doc, config.TABLE_NAME);
+  return {
+    ...access,
+    deps: {
+      listing: sessions,
+      sessions,
+      revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 24 * 3600 * 1000 }),
+    },
   };
 }

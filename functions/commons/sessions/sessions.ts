@@ -11,7 +11,7 @@ import type { DebugTokenAnswer, DebugTokenChecks } from '#commons/facebook/debug
 import { TOKEN_DEATH_SUBCODE } from '#commons/facebook/graph-codes';
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError, TokenOfAnotherAppError } from '#commons/facebook/graph-transport';
 import { judgeDebugToken, type TokenVerdict, type ValidTokenInfo } from '#commons/facebook/token-verdict';
-import type { Session, SignInMethod, User } from './model.ts';
+import type { Session, SignInOrigin, User } from './model.ts';
 import type { SessionRepository } from './ports.ts';
 import { issueSessionToken, newSessionId, newUserId, sessionIdOf, sha256Hex, tokenMatchesHash } from './session-tokens.ts';
 import type { TokenSealer } from '#commons/crypto/vault';
@@ -58,7 +58,7 @@ const RETRY_BASE_MS = 20;
 export async function signInWithSessionInfoToken(
   deps: SessionServiceDeps,
   sessionInfoToken: string,
-  signInMethod: SignInMethod = 'session_info_token',
+  origin: SignInOrigin = { signInMethod: 'session_info_token' },
 ): Promise<SignInResult> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -70,7 +70,7 @@ export async function signInWithSessionInfoToken(
 
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await openSession(deps, { facebookToken, verifiedAt, removalsCovered, sessionInfoToken, sessionInfoTokenHash, signInMethod }, now());
+      const result = await openSession(deps, { facebookToken, verifiedAt, removalsCovered, sessionInfoToken, sessionInfoTokenHash, origin }, now());
       if (deps.sessionCap && !result.userCreated) await endSessionsBeyondCap(deps.sessionCap, result.user.id, result.session.id, now());
       return result;
     } catch (error) {
@@ -99,11 +99,11 @@ interface VerifiedToken {
   readonly removalsCovered: number | undefined;
   readonly sessionInfoToken: string;
   readonly sessionInfoTokenHash: string;
-  readonly signInMethod: SignInMethod;
+  readonly origin: SignInOrigin;
 }
 
 async function openSession(deps: SessionServiceDeps, verified: VerifiedToken, nowMs: number): Promise<SignInResult> {
-  const { facebookToken, sessionInfoToken, sessionInfoTokenHash, signInMethod } = verified;
+  const { facebookToken, sessionInfoToken, sessionInfoTokenHash, origin } = verified;
   const [existingUser, replacesSessionId] = await Promise.all([
     deps.store.getUserByFacebookId(facebookToken.userId),
     deps.store.getSessionIdForSessionInfoToken(sessionInfoTokenHash),
@@ -133,7 +133,8 @@ async function openSession(deps: SessionServiceDeps, verified: VerifiedToken, no
     // The token's issue time is the latest moment Facebook is known to have vouched for the person.
     authTime: Math.min(issuedAt, nowMs),
     status: 'active',
-    signInMethod,
+    signInMethod: origin.signInMethod,
+    ...(origin.device !== undefined ? { device: origin.device } : {}),
   };
   const sealedToken = await deps.vault.seal(sessionInfoToken, { sessionId, userId: user.id });
   await deps.store.createSession({

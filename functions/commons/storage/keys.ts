@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { BY_USER_INDEX, KEY_PREFIX, SWEEP_INDEX, SWEEP_SHARD_COUNT, sweepShardName, type EntityName } from './schema.ts';
+import { BY_USER_INDEX, INVENTORY_PARTITION, INVENTORY_SORT_PREFIX, KEY_PREFIX, SWEEP_INDEX, SWEEP_SHARD_COUNT, sweepShardName, type EntityName } from './schema.ts';
 
 /** The primary key of one item. */
 export interface ItemKey {
@@ -23,6 +23,10 @@ export const keys = {
   reauthNonce: (nonceHash: string) => entityKey('reauthNonce', nonceHash),
   sessionEnded: (sessionId: string) => entityKey('sessionEnded', sessionId),
   sweepTally: (sweepId: string) => entityKey('sweepTally', sweepId),
+  audit: (auditId: string) => entityKey('audit', auditId),
+  credential: (label: string) => ({ pk: INVENTORY_PARTITION, sk: `${INVENTORY_SORT_PREFIX.credential}${label}` }),
+  offboardedOwner: (owner: string) => ({ pk: INVENTORY_PARTITION, sk: `${INVENTORY_SORT_PREFIX.offboardedOwner}${owner}` }),
+  inventoryRuns: () => ({ pk: INVENTORY_PARTITION, sk: INVENTORY_SORT_PREFIX.runs }),
   /** The `byUser` index key of a session: the person, then creation time, so pages come oldest first. */
   userSessions: (userId: string, createdAt: number, sessionId: string) => ({
     [BY_USER_INDEX.partitionKey]: entityKey('user', userId).pk,

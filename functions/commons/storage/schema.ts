@@ -16,6 +16,13 @@
  * | re-authentication nonce  | REAUTH#<sha256>        | REAUTH     | TTL expiry + 1 day; spent, then kept      |
  * | session ended (sign-out) | ENDED#<sessionId>      | ENDED      | TTL 1 day; the outbox of `Session Ended`  |
  * | sweep tally              | SWEEP#<sweepId>        | SWEEP      | TTL 2 days; the mass-revocation guard     |
+ * | admin audit record       | AUDIT#<auditId>        | AUDIT      | TTL; one per admin action, with principal |
+ * | inventory entry          | INVENTORY              | CREDENTIAL#<label> | a long-lived credential: where it lives, never the token |
+ * | offboarded owner         | INVENTORY              | OFFBOARDED#<owner> | their entries stay flagged            |
+ * | inventory check runs     | INVENTORY              | RUNS       | starts of the latest daily checks         |
+ *
+ * The inventory shares one partition on purpose: it holds tens to hundreds of entries that are
+ * always read together (the daily check, `inventory list`), so one Query reads them all.
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
@@ -39,6 +46,7 @@ export const KEY_PREFIX = {
   reauthNonce: 'REAUTH',
   sessionEnded: 'ENDED',
   sweepTally: 'SWEEP',
+  audit: 'AUDIT',
 } as const;
 
 export type EntityName = keyof typeof KEY_PREFIX;
@@ -48,6 +56,10 @@ export type EntityName = keyof typeof KEY_PREFIX;
  * active to revoked, a deletion record from in progress to completed).
  */
 export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES';
+
+/** The long-lived credential inventory: one partition, one sort-key prefix per item type. */
+export const INVENTORY_PARTITION = 'INVENTORY';
+export const INVENTORY_SORT_PREFIX = { credential: 'CREDENTIAL#', offboardedOwner: 'OFFBOARDED#', runs: 'RUNS' } as const;
 
 export type IndexProjection =
   | { readonly type: 'ALL' }

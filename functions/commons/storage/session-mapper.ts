@@ -32,6 +32,7 @@ export function sessionItem(session: NewSession): StoredItem {
     authTime: session.authTime,
     status: 'active',
     ...(session.signInMethod !== undefined ? { signInMethod: session.signInMethod } : {}),
+    ...(session.device !== undefined ? { device: session.device } : {}),
     sealedToken: session.sealedToken,
     sessionInfoTokenHash: session.sessionInfoTokenHash,
     [TTL_ATTRIBUTE]: toEpochSeconds(session.expiresAt),
@@ -40,11 +41,12 @@ export function sessionItem(session: NewSession): StoredItem {
 
 /** What `sessionFromItem` reads: everything but the sealed token and the index keys. */
 export const SESSION_ATTRIBUTES = [
-  'sessionId', 'userId', 'facebookUserId', 'tokenHash', 'createdAt', 'expiresAt', 'authTime', 'status', 'signInMethod', 'revokedReason', 'revokedAt', TTL_ATTRIBUTE,
+  'sessionId', 'userId', 'facebookUserId', 'tokenHash', 'createdAt', 'expiresAt', 'authTime', 'status', 'signInMethod', 'device', 'revokedReason', 'revokedAt', TTL_ATTRIBUTE,
 ] as const;
 
 export function sessionFromItem(item: StoredItem): Session {
   const revokedReason = optionalStringField(item, 'revokedReason');
+  const device = optionalStringField(item, 'device');
   return {
     id: stringField(item, 'sessionId'),
     userId: stringField(item, 'userId'),
@@ -54,8 +56,9 @@ export function sessionFromItem(item: StoredItem): Session {
     expiresAt: numberField(item, 'expiresAt'),
     authTime: numberField(item, 'authTime'),
     status: enumField(item, 'status', STATUSES),
-    // Absent on sessions written before it was recorded.
+    // Absent on sessions written before they were recorded.
     ...(item.signInMethod !== undefined ? { signInMethod: enumField(item, 'signInMethod', SIGN_IN_METHODS) } : {}),
+    ...(device !== undefined ? { device } : {}),
     // Written only by the revocation store, from a RevocationReason.
     ...(revokedReason !== undefined
       ? { revokedReason: revokedReason as RevocationReason, revokedAt: optionalNumberField(item, 'revokedAt') }

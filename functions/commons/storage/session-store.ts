@@ -5,8 +5,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, PersonChangedError } from '#commons/platform/errors';
-import type { LinkedUser, Session } from '#commons/sessions/model';
-import type { CreateSessionPlan, SessionRepository } from '#commons/sessions/ports';
+import type { LinkedUser, Session, User } from '#commons/sessions/model';
+import type { CreateSessionPlan, SessionListing, SessionRepository } from '#commons/sessions/ports';
 import { failedIndexes, isConditionFailure, whileLive } from './conditions.ts';
 import { stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
@@ -16,7 +16,8 @@ import { lockHashOfSessionItem, SESSION_ATTRIBUTES, sessionFromItem, sessionItem
 import { sessionEndedItem } from './session-ended-mapper.ts';
 import { lockHolderFromItem, tokenLockItem } from './token-lock-mapper.ts';
 import { toEpochSeconds } from './ttl.ts';
-import { facebookUserItem, unchangedLinkCondition, userFromFacebookUserItem, userItem } from './user-mapper.ts';
+import { facebookUserItem, unchangedLinkCondition, userFromFacebookUserItem, userFromItem, userItem } from './user-mapper.ts';
+import { userSessionPages } from './user-session-pages.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -29,7 +30,7 @@ class ReplacedSessionRevoked extends Error {
 }
 
 /** Sessions, the people they belong to, and the lock that gives each session-info token one session. */
-export class SessionStore implements SessionRepository {
+export class SessionStore implements SessionRepository, SessionListing {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -41,6 +42,22 @@ export class SessionStore implements SessionRepository {
       new GetCommand({ TableName: this.tableName, Key: keys.facebookUser(facebookUserId), ConsistentRead: true }),
     );
     return link.Item ? userFromFacebookUserItem(facebookUserId, link.Item) : undefined;
+  }
+
+  async getUser(userId: string): Promise<User | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.user(userId), ConsistentRead: true }));
+    return result.Item ? userFromItem(result.Item) : undefined;
+  }
+
+  /** A person's sessions and revocation records, newest first; expired items left out (TTL deletion is lazy). */
+  async sessionsOfUser(userId: string): Promise<Session[]> {
+    const now = this.now();
+    const sessions: Session[] = [];
+    for await (const page of userSessionPages(this.doc, this.tableName, userId, SESSION_ATTRIBUTES)) {
+      for (const item of page) if (sessionVisibleUntil(item) > now) sessions.push(sessionFromItem(item));
+    }
+    // byUser sorts by creation time, oldest first.
+    return sessions.reverse();
   }
 
   async getSessionIdForSessionInfoToken(tokenHash: string): Promise<string | undefined> {

@@ -46,3 +46,7 @@ export function unchangedLinkCondition(user: LinkedUser): { ConditionExpression:
     ExpressionAttributeValues: { ':linkUserId': user.id, ':linkVersion': user.linkVersion },
   };
 }
+
+export function userFromItem(item: StoredItem): User {
+  return { id: stringField(item, 'userId'), facebookUserId: stringField(item, 'facebookUserId'), createdAt: numberField(item, 'createdAt') };
+}

@@ -147,7 +147,13 @@ export interface CompleteWebLoginDeps {
   readonly reauth?: ReauthCallbackCompletion;
 }
 
-export async function completeWebLogin(deps: CompleteWebLoginDeps, redirectUri: string, callback: WebLoginCallback): Promise<WebLoginOutcome> {
+export async function completeWebLogin(
+  deps: CompleteWebLoginDeps,
+  redirectUri: string,
+  callback: WebLoginCallback,
+  /** The device label of the browser signing in (`device-label.ts`). */
+  device?: string,
+): Promise<WebLoginOutcome> {
   const returnTo = await spendState(deps, callback);
   if (callback.cancelled) return { outcome: 'cancelled', returnTo: returnTo.returnTo, reauthentication: returnTo.reauth !== undefined };
   if (!callback.code) {
@@ -168,7 +174,7 @@ export async function completeWebLogin(deps: CompleteWebLoginDeps, redirectUri: 
     return { outcome: 'reauthenticated', returnTo: returnTo.returnTo, sessionId: done.sessionId };
   }
   const sessionInfoToken = await attenuateUserToken(deps.oauth, userToken);
-  const signIn = await signInWithSessionInfoToken(deps.sessions, sessionInfoToken, 'web');
+  const signIn = await signInWithSessionInfoToken(deps.sessions, sessionInfoToken, { signInMethod: 'web', ...(device !== undefined ? { device } : {}) });
   return { outcome: 'signed_in', returnTo: returnTo.returnTo, signIn };
 }
 
@@ -243,9 +249,13 @@ export async function attenuateUserToken(oauth: FacebookTokenExchanges, userToke
  * Signs in with a user access token a client sent (`POST /v1/sessions {"accessToken"}`): the
  * server turns it into a session-info token and drops it.
  */
-export async function signInWithUserAccessToken(deps: { oauth: FacebookTokenExchanges; sessions: SessionServiceDeps }, accessToken: string): Promise<SignInResult> {
+export async function signInWithUserAccessToken(
+  deps: { oauth: FacebookTokenExchanges; sessions: SessionServiceDeps },
+  accessToken: string,
+  device?: string,
+): Promise<SignInResult> {
   const sessionInfoToken = await attenuateUserToken(deps.oauth, { accessToken });
-  return signInWithSessionInfoToken(deps.sessions, sessionInfoToken, 'access_token');
+  return signInWithSessionInfoToken(deps.sessions, sessionInfoToken, { signInMethod: 'access_token', ...(device !== undefined ? { device } : {}) });
 }
 
 function userTokenFailure(error: unknown): unknown {

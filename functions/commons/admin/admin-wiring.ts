@@ -1,0 +1,37 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { auditEnv, revocationEnv, storeEnv } from '#commons/platform/config';
+import { AuditStore } from '#commons/storage/audit-store';
+import { RevocationStore } from '#commons/storage/revocation-store';
+import { SessionStore } from '#commons/storage/session-store';
+import type { OffboardStep } from './offboarding.ts';
+import { offboardSteps } from './offboard-steps.ts';
+import type { AuditLog } from './ports.ts';
+
+/** What every admin function needs: the table, and how long revocation and audit records are kept. */
+export const adminEnv = storeEnv.and(revocationEnv).and(auditEnv);
+export type AdminConfig = z.output<typeof adminEnv>;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The admin functions' stores, built once per cold start; each function uses what it needs. */
+export interface AdminAccess {
+  readonly audit: AuditLog;
+  /** Reads people and lists their sessions (also `listing`, by the port's name). */
+  readonly listing: SessionStore;
+  readonly sessions: SessionStore;
+  readonly revocations: RevocationStore;
+  readonly offboardSteps: readonly OffboardStep[];
+}
+
+export function createAdminAccess(config: AdminConfig, doc: DynamoDBDocumentClient = createDocumentClient()): AdminAccess {
+  const sessions = new SessionStore(doc, config.TABLE_NAME);
+  return {
+    audit: new AuditStore(doc, config.TABLE_NAME, { retentionMs: config.AUDIT_RETENTION_DAYS * DAY_MS }),
+    listing: sessions,
+    sessions,
+    revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * DAY_MS }),
+    offboardSteps: offboardSteps({ doc, tableName: config.TABLE_NAME }),
+  };
+}

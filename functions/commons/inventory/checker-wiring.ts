@@ -1,0 +1,68 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import { loadAppSecret } from '#commons/facebook/app-secret';
+import { createGraphClient } from '#commons/facebook/graph-client';
+import { createDocumentClient } from '#commons/platform/aws-clients';
+import { facebookEnv, storeEnv } from '#commons/platform/config';
+import { SessionGuardError } from '#commons/platform/errors';
+import { logger } from '#commons/platform/logger';
+import { CredentialStore } from '#commons/storage/credential-store';
+import { type InventoryCheckDeps, runInventoryCheck } from './inventory-check.ts';
+import { inventoryCheckEnv } from './inventory-config.ts';
+import type { CheckerRequest } from './ports.ts';
+import { revokeCredential, type RevokeDeps } from './revoke-credential.ts';
+import { SecretsManagerVault } from './secrets-vault.ts';
+
+/** What the checker needs: the table, Facebook as our app, the secrets, and the flag thresholds. */
+export const inventoryCheckerEnv = storeEnv.and(facebookEnv).and(inventoryCheckEnv);
+export type InventoryCheckerConfig = z.output<typeof inventoryCheckerEnv>;
+
+/** A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for. */
+const BATCH_TIMEOUT_MS = 10_000;
+
+/**
+ * The checker, built once per cold start: the only function whose role may read the inventory's
+ * secrets. It runs the daily check (EventBridge), and on an operator's request (through the admin
+ * API) a check now or the Graph revocation of one user token.
+ */
+export async function createInventoryChecker(config: InventoryCheckerConfig, doc: DynamoDBDocumentClient = createDocumentClient()) {
+  const appSecret = await loadAppSecret(config);
+  const graph = createGraphClient(config, appSecret, BATCH_TIMEOUT_MS);
+  const repository = new CredentialStore(doc, config.TABLE_NAME);
+  const vault = new SecretsManagerVault(new SecretsManagerClient({}));
+  const metrics = new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' });
+  const check: InventoryCheckDeps = {
+    repository,
+    vault,
+    checker: graph.batchChecker(),
+    appId: config.FACEBOOK_APP_ID,
+    settings: {
+      expiringWithinDays: config.INVENTORY_EXPIRING_WITHIN_DAYS,
+      rotationMaxAgeDays: config.INVENTORY_ROTATION_MAX_AGE_DAYS,
+      appSecretMaxAgeDays: config.APP_SECRET_MAX_AGE_DAYS,
+    },
+    metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    log: (message, detail) => logger.info(message, detail),
+  };
+  const revoke: RevokeDeps = { repository, vault, graph: graph.transport, tokens: graph.tokens };
+  return {
+    async handle(request: CheckerRequest) {
+      if (request.action === 'revoke') {
+        const result = await revokeCredential(revoke, request.label).catch((error: unknown) => {
+          // A refusal (no such entry, closed, not revocable through Graph) is an answer, not a failure.
+          if (error instanceof SessionGuardError && error.status < 500) return { label: request.label, outcome: 'refused' as const, code: error.code, status: error.status, message: error.message };
+          throw error;
+        });
+        logger.info('inventory revocation', { label: result.label, outcome: result.outcome });
+        return result;
+      }
+      try {
+        return await runInventoryCheck(check);
+      } finally {
+        metrics.publishStoredMetrics();
+      }
+    },
+  };
+}

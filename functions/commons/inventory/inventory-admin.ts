@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { ConflictError, NotFoundError } from '#commons/platform/errors';
+import { CREDENTIAL_KINDS, type Credential, graphCanRevoke, LABEL_PATTERN, type NewCredential, OWNER_PATTERN, SECRET_ARN_PATTERN } from './model.ts';
+import { type CredentialRepository, CredentialExistsError } from './ports.ts';
+
+/**
+ * What operators do to the inventory through the admin API: register an entry, list and show
+ * entries, and offboard an owner. Nothing here reads a secret: checking and revoking happen in the
+ * checker (`inventory-check.ts`, `revoke-credential.ts`), the only function allowed to.
+ */
+const permission = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'is not a Facebook permission name');
+const assetId = z.string().regex(/^\d{1,32}$/, 'is not a Facebook id (digits)');
+
+export const newCredentialSchema = z
+  .object({
+    label: z.string().regex(LABEL_PATTERN, 'must be lower case letters, digits, ".", "_" or "-", at most 64'),
+    kind: z.enum(CREDENTIAL_KINDS),
+    owner: z.string().regex(OWNER_PATTERN, 'must be an e-mail address or an id').optional(),
+    purpose: z.string().trim().min(1, 'must say what the credential is for').max(500),
+    expectedScopes: z.array(permission).max(100).default([]),
+    expectedAssets: z.array(assetId).max(500).default([]),
+    secretArn: z.string().regex(SECRET_ARN_PATTERN, 'must be a Secrets Manager secret ARN (the token itself is never sent here)'),
+    maxAgeDays: z.number().int().positive().max(3650).optional(),
+  })
+  .strict();
+
+export const ownerSchema = z.string().regex(OWNER_PATTERN, 'must be an e-mail address or an id');
+export const labelSchema = z.string().regex(LABEL_PATTERN, 'is not an inventory label');
+
+export async function registerCredential(repository: CredentialRepository, input: NewCredential, at: number): Promise<Credential> {
+  try {
+    return await repository.register(input, at);
+  } catch (error) {
+    if (error instanceof CredentialExistsError) throw new ConflictError('conflict', `An entry labelled ${input.label} exists already.`);
+    throw error;
+  }
+}
+
+export async function credentialByLabel(repository: Pick<CredentialRepository, 'get'>, label: string): Promise<Credential> {
+  const credential = await repository.get(label);
+  if (!credential) throw new NotFoundError('No inventory entry by that label.');
+  return credential;
+}
+
+export interface OwnerOffboarding {
+  readonly owner: string;
+  /** Entries this call marked `revoke_pending`. */
+  readonly marked: readonly string[];
+  /** Entries already pending (offboarding run again) or already closed. */
+  readonly unchanged: readonly string[];
+  /** Of the pending ones: revocable from the CLI (`inventory revoke <label>`, user tokens)… */
+  readonly revocableFromCli: readonly string[];
+  /** …and those to revoke in Business settings (docs/runbook.md), closed by the daily check. */
+  readonly revokeInBusinessSettings: readonly string[];
+}
+
+/**
+ * Offboards an owner from the inventory: every open entry they own becomes `revoke_pending`, and
+ * the owner is remembered so later checks keep flagging what they own. Idempotent.
+ */
+export async function offboardOwner(repository: CredentialRepository, owners: readonly string[], by: string, at: number): Promise<OwnerOffboarding> {
+  const names = new Set(owners);
+  for (const owner of names) await repository.recordOffboardedOwner({ owner, at, by });
+  const owned = (await repository.list()).filter((credential) => credential.owner !== undefined && names.has(credential.owner));
+  const marked: string[] = [];
+  const unchanged: string[] = [];
+  for (const credential of owned) {
+    if (credential.status === 'active' && (await repository.markRevokePending(credential.label, at))) marked.push(credential.label);
+    else unchanged.push(credential.label);
+  }
+  const pending = owned.filter((credential) => credential.status !== 'revoked');
+  return {
+    owner: owners[0] ?? '',
+    marked,
+    unchanged,
+    revocableFromCli: pending.filter((credential) => graphCanRevoke(credential.kind)).map((credential) => credential.label),
+    revokeInBusinessSettings: pending.filter((credential) => !graphCanRevoke(credential.kind)).map((credential) => credential.label),
+  };
+}

@@ -1,0 +1,18 @@
+import * as z from 'zod';
+
+const days = z.coerce.number().int().positive().max(3650);
+
+/** The daily check's thresholds (its flags), read once at cold start by the checker. */
+export const inventoryCheckEnv = z.object({
+  /** A token expiring within this many days is flagged `expiring_soon`. */
+  INVENTORY_EXPIRING_WITHIN_DAYS: days.default(14),
+  /** A never-expiring token older than this is flagged `never_expiring_too_old`. */
+  INVENTORY_ROTATION_MAX_AGE_DAYS: days.default(90),
+  /** The app secret older than this since its last rotation is flagged `secret_too_old`. */
+  APP_SECRET_MAX_AGE_DAYS: days.default(365),
+});
+
+/** The admin functions that start the checker (`check-now`, `revoke`): its function name. */
+export const inventoryCheckerEnv = z.object({
+  INVENTORY_CHECKER_FUNCTION: z.string().min(1),
+});
