@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AdminClient } from '#cli/admin-client';
 import { EVENT_DETAILS } from '#commons/events/catalog';
 import { signSignedRequest } from '#local/signed-request-signer';
 import { deletePersonData } from '#commons/facebook-callbacks/data-deletion';
@@ -73,6 +74,21 @@ async function received(detailType: string, detail: Record<string, unknown>): Pr
   return delivered!.body as EventEnvelope;
 }
 
+/** One more session for a person who is signed in already; its id. */
+async function anotherSession(facebookUserId: string): Promise<string> {
+  const sessionInfoToken = stack.graphEmulator().mintSessionInfoToken(stack.appId, facebookUserId);
+  const response = await stack.request('POST', '/v1/sessions', { body: { sessionInfoToken } });
+  expect(response.status).toBe(201);
+  secretsSeen.push(sessionInfoToken, response.json.sessionToken);
+  return (response.json.sessionToken as string).split('.')[1]!;
+}
+
+/** The ending events (Session Ended / Session Revoked) published so far for each session. */
+function endingsOf(sessionIds: readonly string[]): Record<string, string[]> {
+  const endings = events.recent().filter((e) => ['Session Ended', 'Session Revoked'].includes(e.envelope['detail-type']));
+  return Object.fromEntries(sessionIds.map((id) => [id, endings.filter((e) => detailOf(e.envelope).sessionId === id).map((e) => e.envelope['detail-type'])]));
+}
+
 describe('events from the table stream', () => {
   it('Session Opened: a sign-in, in the EventBridge envelope', async () => {
     const ada = await signIn('Ada');
@@ -107,6 +123,33 @@ describe('events from the table stream', () => {
     expect((await signOut()).status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(events.recent().filter((e) => e.envelope['detail-type'] === 'Session Ended' && detailOf(e.envelope).sessionId === bob.sessionId)).toHaveLength(1);
+  });
+
+  it('Session Ended from the list of sessions: one per session ended, one by one or everywhere else; ending one again says nothing more', async () => {
+    const eve = await signIn('Eve');
+    const [second, third] = [await anotherSession(eve.facebookUserId), await anotherSession(eve.facebookUserId)];
+    const asEve = { headers: { authorization: `Bearer ${eve.sessionToken}` } };
+    expect((await stack.request('DELETE', `/v1/sessions/${second}`, asEve)).status).toBe(204);
+    expect((await stack.request('DELETE', '/v1/sessions?keepCurrent=true', asEve)).json).toEqual({ ended: 1, keptCurrent: true });
+    expect((await stack.request('DELETE', `/v1/sessions/${second}`, asEve)).status).toBe(404);
+    for (const sessionId of [second, third]) {
+      const event = await received('Session Ended', { sessionId });
+      expect(event.detail).toEqual({ eventId: event.id, sessionId, userId: eve.userId, endedAt: expect.any(String) });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endingsOf([eve.sessionId, second, third])).toEqual({ [eve.sessionId]: [], [second]: ['Session Ended'], [third]: ['Session Ended'] });
+  });
+
+  it('Session Revoked with the operator reason: ending a session (ended_by_operator) and offboarding (offboarded) through the admin API', async () => {
+    const fay = await signIn('Fay');
+    const second = await anotherSession(fay.facebookUserId);
+    const admin = new AdminClient({ baseUrl: stack.adminUrl, region: 'us-east-1', credentials: stack.operatorKey });
+    expect((await admin.request('DELETE', `/admin/v1/sessions/${second}`)).status).toBe(204);
+    expect((await admin.request('POST', `/admin/v1/users/${fay.userId}/offboard`)).status).toBe(200);
+    expect((await received('Session Revoked', { sessionId: second })).detail).toMatchObject({ userId: fay.userId, facebookUserId: fay.facebookUserId, reason: 'ended_by_operator' });
+    expect((await received('Session Revoked', { sessionId: fay.sessionId })).detail).toMatchObject({ userId: fay.userId, reason: 'offboarded' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endingsOf([fay.sessionId, second])).toEqual({ [fay.sessionId]: ['Session Revoked'], [second]: ['Session Revoked'] });
   });
 
   it('Session Revoked: the sweep revokes a session whose Facebook session ended', async () => {

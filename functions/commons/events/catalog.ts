@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { REVOCATION_REASONS } from '#commons/sessions/model';
+import { isSignOutReason, REVOCATION_REASONS, SIGN_OUT_REASONS } from '#commons/sessions/model';
 
 /**
  * Every event Session Guard publishes, declared once with zod: the stream consumer checks each
@@ -41,7 +41,12 @@ export const sessionOpenedDetail = z
 
 export const sessionEndedDetail = z
   .strictObject({ eventId, sessionId, userId, endedAt: timestamp })
-  .describe('The person signed out: the session ended at their request.');
+  .describe(
+    `The person signed out: the session ended at their request (\`DELETE /v1/sessions/current\`, or from their list of sessions: revocation reasons ${SIGN_OUT_REASONS.map((reason) => `\`${reason}\``).join(', ')}).`,
+  );
+
+/** Reasons a `Session Revoked` may carry: every revocation reason but the person's own sign-outs (those are `Session Ended`). */
+const REVOKED_EVENT_REASONS = REVOCATION_REASONS.filter((reason) => !isSignOutReason(reason));
 
 export const sessionRevokedDetail = z
   .strictObject({
@@ -52,10 +57,10 @@ export const sessionRevokedDetail = z
     reason: z
       .string()
       .min(1)
-      .describe(`Why Session Guard ended the session: ${REVOCATION_REASONS.map((reason) => `\`${reason}\``).join(', ')}, or a reason added later.`),
+      .describe(`Why Session Guard ended the session: ${REVOKED_EVENT_REASONS.map((reason) => `\`${reason}\``).join(', ')}, or a reason added later.`),
     revokedAt: timestamp,
   })
-  .describe("Session Guard ended the session: Facebook's session behind it ended, or the person removed the app.");
+  .describe("Session Guard ended the session: Facebook's session behind it ended, the person removed the app, or an operator ended it (`ended_by_operator`, `offboarded`).");
 
 export const personRemovedAppDetail = z
   .strictObject({ eventId, userId, facebookUserId, at: timestamp.describe("When Facebook says it happened (the callback's issued_at).") })

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { numberField, optionalNumberField, optionalStringField, type StoredItem, stringField } from '#commons/storage/item-fields';
+import { isSignOutReason, SIGN_IN_METHODS, viaOf } from '#commons/sessions/model';
+import { enumField, numberField, optionalNumberField, optionalStringField, type StoredItem, stringField } from '#commons/storage/item-fields';
 import { EVENT_DETAILS, type DetailType, eventTime, type SessionGuardEvent } from './catalog.ts';
 
 /**
@@ -10,7 +11,7 @@ import { EVENT_DETAILS, type DetailType, eventTime, type SessionGuardEvent } fro
  * | item (`entity`)  | change                                           | event                             |
  * |------------------|--------------------------------------------------|-----------------------------------|
  * | `session`        | INSERT                                           | Session Opened                    |
- * | `session`        | MODIFY `active` → `revoked`                      | Session Revoked (Session Ended for a sign-out reason) |
+ * | `session`        | MODIFY `active` → `revoked`                      | Session Revoked; Session Ended for a reason the person chose (`SIGN_OUT_REASONS`: `signed_out`, `signed_out_everywhere`) |
  * | `session`        | MODIFY, active on both sides, `authTime` later   | Person Reauthenticated            |
  * | `sessionEnded`   | INSERT (the sign-out's outbox item)              | Session Ended                     |
  * | `facebookUser`   | MODIFY, `appRemovedAt` set or moved on           | Person Removed App                |
@@ -33,9 +34,6 @@ export interface StreamChange {
 /** Items whose changes can be events; the stream consumer's filter lets only these through. */
 export const EVENT_ENTITIES = ['session', 'sessionEnded', 'facebookUser', 'dataDeletion'] as const;
 
-/** Revocation reasons that mean the person ended the session themselves (sign-out routes). */
-export const SIGN_OUT_REASONS: readonly string[] = ['signed_out', 'signed_out_everywhere'];
-
 /** The event this change is, or undefined when it is none. Throws `CorruptItemError` on a malformed item. */
 export function eventForChange(change: StreamChange): SessionGuardEvent | undefined {
   const after = change.newImage;
@@ -50,7 +48,7 @@ export function eventForChange(change: StreamChange): SessionGuardEvent | undefi
     if (change.eventName === 'INSERT' && after.status === 'active') {
       return event('Session Opened', numberField(after, 'createdAt'), {
         ...person,
-        via: stringField(after, 'signInMethod') === 'web' ? 'web' : 'mobile',
+        via: viaOf(enumField(after, 'signInMethod', SIGN_IN_METHODS)),
         createdAt: eventTime(numberField(after, 'createdAt')),
         expiresAt: eventTime(numberField(after, 'expiresAt')),
       });
@@ -59,7 +57,7 @@ export function eventForChange(change: StreamChange): SessionGuardEvent | undefi
     if (after.status === 'revoked') {
       const reason = stringField(after, 'revokedReason');
       const at = numberField(after, 'revokedAt');
-      if (SIGN_OUT_REASONS.includes(reason)) return event('Session Ended', at, { ...ids, endedAt: eventTime(at) });
+      if (isSignOutReason(reason)) return event('Session Ended', at, { ...ids, endedAt: eventTime(at) });
       return event('Session Revoked', at, { ...person, reason, revokedAt: eventTime(at) });
     }
     const authTime = numberField(after, 'authTime');

@@ -42,6 +42,16 @@ export interface LinkedUser extends User {
   readonly appRemovedAt?: number;
 }
 
+/**
+ * Reasons that mean the person ended the session themselves (`DELETE /v1/sessions[/{id}]`): the
+ * events report these as `Session Ended`, like a sign-out, and every other reason as `Session Revoked`.
+ */
+export const SIGN_OUT_REASONS = ['signed_out', 'signed_out_everywhere'] as const satisfies readonly RevocationReason[];
+
+export function isSignOutReason(reason: string): boolean {
+  return (SIGN_OUT_REASONS as readonly string[]).includes(reason);
+}
+
 export type SessionStatus = 'active' | 'revoked';
 
 /**
@@ -49,7 +59,8 @@ export type SessionStatus = 'active' | 'revoked';
  * a user access token sent by a client (`access_token`), or the browser sign-in (`web`).
  * Re-authentication needs Facebook's login dialog, which the iOS and Android SDKs cannot show.
  */
-export type SignInMethod = 'session_info_token' | 'access_token' | 'web';
+export const SIGN_IN_METHODS = ['session_info_token', 'access_token', 'web'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 /**
  * How a session was opened, as the person and the events see it: `web` for the browser sign-in,

@@ -1,7 +1,7 @@
 import type { RevocationReason } from '#commons/platform/errors';
 import type { StoredSessionRef } from '#commons/facebook-callbacks/ports';
 import type { SweepEntry } from '#commons/revalidation/ports';
-import type { NewSession, Session, SessionStatus, SignInMethod } from '#commons/sessions/model';
+import { type NewSession, type Session, type SessionStatus, SIGN_IN_METHODS } from '#commons/sessions/model';
 import type { UserSessionRef } from '#commons/sessions/ports';
 import { enumField, numberField, optionalNumberField, optionalStringField, type StoredItem, stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
@@ -15,7 +15,6 @@ import { fromEpochSeconds, toEpochSeconds } from './ttl.ts';
  * erasing a person). Storage keys never reach the domain objects.
  */
 const STATUSES: readonly SessionStatus[] = ['active', 'revoked'];
-const SIGN_IN_METHODS: readonly SignInMethod[] = ['session_info_token', 'access_token', 'web'];
 
 export function sessionItem(session: NewSession): StoredItem {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, EVENT_DETAILS, type SessionGuardEvent } from '#commons/events/catalog';
 import { eventForChange, eventIdFor, type StreamChange } from '#commons/events/stream-mapping';
-import { REVOCATION_REASONS } from '#commons/sessions/model';
+import { isSignOutReason, REVOCATION_REASONS } from '#commons/sessions/model';
 import { CorruptItemError } from '#commons/storage/item-fields';
 
 /**
@@ -104,12 +104,34 @@ describe('eventForChange', () => {
   });
 
   it('maps every revocation reason that is not a sign-out to Session Revoked, the cap ending an oldest session (replaced) included', () => {
-    for (const reason of REVOCATION_REASONS) {
+    for (const reason of REVOCATION_REASONS.filter((candidate) => !isSignOutReason(candidate))) {
       const event = mapped(change('MODIFY', { old: sessionItem, new: { ...revokedItem, revokedReason: reason } }));
       expect(event.detailType).toBe('Session Revoked');
       expect(event.detail).toMatchObject({ reason, sessionId: 'ses_1', userId: 'usr_1', facebookUserId: '1000042' });
     }
     expect(REVOCATION_REASONS).toContain('replaced');
+  });
+
+  it('maps an operator ending a session (one, or every one of an offboarded person) to Session Revoked with that reason', () => {
+    for (const reason of ['ended_by_operator', 'offboarded']) {
+      expect(mapped(change('MODIFY', { old: sessionItem, new: { ...revokedItem, revokedReason: reason } }))).toEqual({
+        detailType: 'Session Revoked',
+        time: '2026-11-28T12:00:01.000Z',
+        detail: { eventId: expect.any(String), sessionId: 'ses_1', userId: 'usr_1', facebookUserId: '1000042', reason, revokedAt: '2026-11-28T12:00:01.000Z' },
+      });
+    }
+  });
+
+  it.each(REVOCATION_REASONS)('a session ended with reason %s is exactly one event over its whole life (revocation, record kept, TTL removal)', (reason) => {
+    const record = { ...revokedItem, revokedReason: reason };
+    const life = [
+      change('MODIFY', { old: sessionItem, new: record }),
+      // A later retry of the same revocation (conditional, so the record only moves its TTL) and the record's expiry.
+      change('MODIFY', { old: record, new: { ...record, ttl: record.ttl + 1 } }),
+      change('REMOVE', { old: record }),
+    ];
+    const events = life.map(eventForChange).filter((event) => event !== undefined);
+    expect(events.map((event) => event.detailType)).toEqual([isSignOutReason(reason) ? 'Session Ended' : 'Session Revoked']);
   });
 
   it("maps the sign-out's outbox item to Session Ended", () => {
