@@ -4,7 +4,7 @@ import { UnauthenticatedError } from '#commons/platform/errors';
 /**
  * What the Lambda authorizer (functions/authorizer.ts) hands a route it admitted, as
  * `requestContext.authorizer.lambda`. Declared once for the authorizer that writes it and the
- * routes that read it.
+ * routes that read it (the person's own sessions, freshness checks).
  */
 export interface SessionContext {
   [key: string]: string | number;
@@ -15,20 +15,21 @@ export interface SessionContext {
   authTime: number;
 }
 
-const admitted = z.object({
-  requestContext: z.object({
-    authorizer: z.object({
-      lambda: z.object({ userId: z.string().min(1), sessionId: z.string().min(1), facebookUserId: z.string(), authTime: z.number() }),
-    }),
-  }),
+const authorizerContext = z.object({
+  userId: z.string().min(1),
+  sessionId: z.string().min(1),
+  facebookUserId: z.string().min(1),
+  /** Epoch seconds. */
+  authTime: z.coerce.number().int().nonnegative(),
 });
 
 /**
  * The session the authorizer admitted. A route behind the authorizer without its context is a
- * wiring mistake (the route lost its authorizer): refuse rather than serve nobody's sessions.
+ * wiring mistake (the route lost its authorizer): refuse rather than guess whose session it is.
  */
-export function sessionContextOf(event: unknown): SessionContext {
-  const parsed = admitted.safeParse(event);
-  if (!parsed.success) throw new UnauthenticatedError('Sign in first: this route needs a live session.');
-  return parsed.data.requestContext.authorizer.lambda;
+export function sessionContextOf(event: { readonly requestContext?: unknown }): SessionContext {
+  const lambda = (event.requestContext as { authorizer?: { lambda?: unknown } } | undefined)?.authorizer?.lambda;
+  const parsed = authorizerContext.safeParse(lambda);
+  if (!parsed.success) throw new UnauthenticatedError('Sign in first: this route needs a session.');
+  return parsed.data;
 }
