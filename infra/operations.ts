@@ -41,6 +41,14 @@ export const ALARMS = [
   // Made by infra/events.ts (the webhook's EventsWebhookDeadLetterQueue only exists with a webhook).
   'EventsDeadLetterQueue',
   'EventsBehind',
+  // The long-lived credential inventory's daily check: a flag that needs a person, or no check.
+  'InventoryInvalid',
+  'InventoryExpiringSoon',
+  'InventoryBeyondExpected',
+  'InventoryRotationDue',
+  'InventoryOwnerless',
+  'InventoryNotChecked',
+  'InventoryCheckerErrors',
 ] as const;
 export type AlarmId = (typeof ALARMS)[number];
 
@@ -122,6 +130,23 @@ export class Operations extends Construct {
     add('MassRevocationGuardTripped', sessionGuardMetric(MetricName.MassRevocationGuardTripped, 'Sum', fiveMinutes), 1, 'Session Guard: the sweep stopped revoking because too many sessions looked dead at once.');
     add('Misconfigured', sessionGuardMetric(MetricName.Misconfigured, 'Sum', fiveMinutes), 1, 'Session Guard: Facebook refused our app credentials (app id, app secret or redirect URI).');
     add('NonceReplay', sessionGuardMetric(MetricName.NonceReplay, 'Sum', fiveMinutes), 1, 'Session Guard: a re-authentication nonce was presented twice.');
+
+    // The inventory is checked once a day and each run reports every flag's count (zero included):
+    // one data point a day, so a day is the period and any flagged entry is the threshold.
+    const day = Duration.days(1);
+    const flagged = (...names: MetricName[]) =>
+      new cloudwatch.MathExpression({
+        expression: names.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(names.map((name, i) => [`m${i}`, sessionGuardMetric(name, 'Maximum', day)])),
+        period: day,
+      });
+    add('InventoryInvalid', sessionGuardMetric(MetricName.InventoryInvalid, 'Maximum', day), 1, 'Session Guard inventory: Facebook says a registered long-lived credential is not valid.');
+    add('InventoryExpiringSoon', sessionGuardMetric(MetricName.InventoryExpiringSoon, 'Maximum', day), 1, 'Session Guard inventory: a registered token expires soon.');
+    add('InventoryBeyondExpected', flagged(MetricName.InventoryScopesBeyondExpected, MetricName.InventoryAssetsBeyondExpected), 1, 'Session Guard inventory: a token reaches scopes or assets its entry does not expect.');
+    add('InventoryRotationDue', flagged(MetricName.InventoryNeverExpiringTooOld, MetricName.InventorySecretTooOld), 1, 'Session Guard inventory: a never-expiring token or the app secret is older than its rotation age.');
+    add('InventoryOwnerless', flagged(MetricName.InventoryNoOwner, MetricName.InventoryOwnerOffboarded), 1, 'Session Guard inventory: a credential has no owner, or an offboarded one.');
+    add('InventoryNotChecked', sessionGuardMetric(MetricName.InventoryNotChecked, 'Maximum', day), 1, 'Session Guard inventory: a credential missed two daily checks.');
+    add('InventoryCheckerErrors', fn('inventory-checker').metricErrors({ period: day, statistic: 'Sum' }), 1, 'Session Guard inventory: the daily check failed (Lambda errors).');
 
     const action = new SnsAction(this.topic);
     for (const alarm of this.alarms.values()) {

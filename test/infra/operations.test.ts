@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MetricName } from '#commons/platform/metrics';
 import { PERSON_PLACEHOLDER, QUERIES } from '#infra/log-queries';
@@ -48,6 +49,40 @@ describe('alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  it.each([
+    ['InventoryInvalid', MetricName.InventoryInvalid],
+    ['InventoryExpiringSoon', MetricName.InventoryExpiringSoon],
+    ['InventoryNotChecked', MetricName.InventoryNotChecked],
+  ])('%s fires on one entry flagged by the daily check (%s, a day)', (id, metric) => {
+    expect(alarmNamed(id)).toMatchObject({
+      Namespace: 'SessionGuard',
+      MetricName: metric,
+      Dimensions: serviceDimension,
+      Statistic: 'Maximum',
+      Period: 86_400,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it.each([
+    ['InventoryBeyondExpected', [MetricName.InventoryScopesBeyondExpected, MetricName.InventoryAssetsBeyondExpected]],
+    ['InventoryRotationDue', [MetricName.InventoryNeverExpiringTooOld, MetricName.InventorySecretTooOld]],
+    ['InventoryOwnerless', [MetricName.InventoryNoOwner, MetricName.InventoryOwnerOffboarded]],
+  ])('%s fires on one entry carrying any of its flags (%s)', (id, metrics) => {
+    const alarm = alarmNamed(id);
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    const queries = alarm.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string }; Period: number; Stat: string } }[];
+    expect(queries.find((q) => q.Expression)!.Expression).toBe('FILL(m0, 0) + FILL(m1, 0)');
+    expect(queries.filter((q) => q.MetricStat).map((q) => [q.MetricStat!.Metric.MetricName, q.MetricStat!.Period, q.MetricStat!.Stat])).toEqual(metrics.map((name) => [name, 86_400, 'Maximum']));
+  });
+
+  it('InventoryCheckerErrors: any Lambda error of the inventory checker in a day', () => {
+    const checker = stack.getLogicalId(stack.functionFor('inventory-checker').function.node.defaultChild as CfnFunction);
+    expect(alarmNamed('InventoryCheckerErrors')).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: checker } }], Period: 86_400, Threshold: 1 });
   });
 
   it('SignInErrorRate: 5xx sign-ins over sign-ins tried, at 10% in 2 of 3 five-minute periods', () => {

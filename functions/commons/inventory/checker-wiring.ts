@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
@@ -8,6 +7,7 @@ import { createDocumentClient } from '#commons/platform/aws-clients';
 import { facebookEnv, storeEnv } from '#commons/platform/config';
 import { SessionGuardError } from '#commons/platform/errors';
 import { logger } from '#commons/platform/logger';
+import { flushMetrics, metrics } from '#commons/platform/metrics';
 import { CredentialStore } from '#commons/storage/credential-store';
 import { type InventoryCheckDeps, runInventoryCheck } from './inventory-check.ts';
 import { inventoryCheckEnv } from './inventory-config.ts';
@@ -32,7 +32,6 @@ export async function createInventoryChecker(config: InventoryCheckerConfig, doc
   const graph = createGraphClient(config, appSecret, BATCH_TIMEOUT_MS);
   const repository = new CredentialStore(doc, config.TABLE_NAME);
   const vault = new SecretsManagerVault(new SecretsManagerClient({}));
-  const metrics = new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' });
   const check: InventoryCheckDeps = {
     repository,
     vault,
@@ -43,7 +42,7 @@ export async function createInventoryChecker(config: InventoryCheckerConfig, doc
       rotationMaxAgeDays: config.INVENTORY_ROTATION_MAX_AGE_DAYS,
       appSecretMaxAgeDays: config.APP_SECRET_MAX_AGE_DAYS,
     },
-    metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    metrics,
     log: (message, detail) => logger.info(message, detail),
   };
   const revoke: RevokeDeps = { repository, vault, graph: graph.transport, tokens: graph.tokens };
@@ -61,7 +60,7 @@ export async function createInventoryChecker(config: InventoryCheckerConfig, doc
       try {
         return await runInventoryCheck(check);
       } finally {
-        metrics.publishStoredMetrics();
+        flushMetrics(metrics);
       }
     },
   };

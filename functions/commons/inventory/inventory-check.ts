@@ -2,8 +2,8 @@ import type { TokenCheckOutcome } from '#commons/facebook/graph-batch';
 import { judgeDebugToken } from '#commons/facebook/token-verdict';
 import type { TokenDescription } from '#commons/facebook/debug-token';
 import { type FlagSettings, flagsOf } from './flags.ts';
-import { FLAG_METRICS, type InventoryMetrics, RUN_METRICS } from './inventory-metrics.ts';
-import { CREDENTIAL_FLAGS, type CheckResult, type Credential } from './model.ts';
+import { count, MetricName, type MetricsSink } from '#commons/platform/metrics';
+import { CREDENTIAL_FLAGS, type CheckResult, type Credential, type CredentialFlag } from './model.ts';
 import type { CheckUpdate, CredentialRepository, SecretVault } from './ports.ts';
 
 /**
@@ -21,10 +21,24 @@ export interface InventoryCheckDeps {
   readonly checker: { debugTokens(tokens: readonly string[]): Promise<TokenCheckOutcome[]> };
   readonly appId: string;
   readonly settings: FlagSettings;
-  readonly metrics: InventoryMetrics;
+  /** Where the run's counts go (the function's Powertools Metrics; a fake in tests). */
+  readonly metrics: MetricsSink;
   readonly log: (message: string, detail: Record<string, unknown>) => void;
   readonly now?: () => number;
 }
+
+/** One metric per flag (`#commons/platform/metrics`), emitted by every run with the number of entries carrying it. */
+export const FLAG_METRICS: Readonly<Record<CredentialFlag, MetricName>> = {
+  invalid: MetricName.InventoryInvalid,
+  expiring_soon: MetricName.InventoryExpiringSoon,
+  never_expiring_too_old: MetricName.InventoryNeverExpiringTooOld,
+  secret_too_old: MetricName.InventorySecretTooOld,
+  scopes_beyond_expected: MetricName.InventoryScopesBeyondExpected,
+  assets_beyond_expected: MetricName.InventoryAssetsBeyondExpected,
+  no_owner: MetricName.InventoryNoOwner,
+  owner_offboarded: MetricName.InventoryOwnerOffboarded,
+  not_checked: MetricName.InventoryNotChecked,
+};
 
 export interface InventoryCheckReport {
   readonly startedAt: number;
@@ -86,11 +100,11 @@ export async function runInventoryCheck(deps: InventoryCheckDeps): Promise<Inven
   }
   await deps.repository.recordRun(startedAt);
 
-  for (const flag of CREDENTIAL_FLAGS) deps.metrics.count(FLAG_METRICS[flag], flagged[flag]?.length ?? 0);
-  deps.metrics.count(RUN_METRICS.checked, open.length - uncheckable);
-  deps.metrics.count(RUN_METRICS.uncheckable, uncheckable);
-  deps.metrics.count(RUN_METRICS.closed, closed.length);
-  deps.metrics.count(RUN_METRICS.revokePending, open.filter((c) => c.status === 'revoke_pending').length - closed.length);
+  for (const flag of CREDENTIAL_FLAGS) count(FLAG_METRICS[flag], flagged[flag]?.length ?? 0, deps.metrics);
+  count(MetricName.InventoryChecked, open.length - uncheckable, deps.metrics);
+  count(MetricName.InventoryUncheckable, uncheckable, deps.metrics);
+  count(MetricName.InventoryRevocationsClosed, closed.length, deps.metrics);
+  count(MetricName.InventoryRevokePending, open.filter((c) => c.status === 'revoke_pending').length - closed.length, deps.metrics);
   const report = { startedAt, entries: open.length, checked: open.length - uncheckable, uncheckable, closed, flagged };
   deps.log('inventory checked', { ...report });
   return report;

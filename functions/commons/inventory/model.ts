@@ -16,7 +16,7 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 export const CREDENTIAL_STATUSES = ['active', 'revoke_pending', 'revoked'] as const;
 export type CredentialStatus = (typeof CREDENTIAL_STATUSES)[number];
 
-/** What the daily check flags; each has its own metric (`inventory-metrics.ts`). */
+/** What the daily check flags; each has its own metric (`FLAG_METRICS` in inventory-check.ts). */
 export const CREDENTIAL_FLAGS = [
   'invalid',
   'expiring_soon',

@@ -73,6 +73,35 @@ export const MetricName = {
   SignedRequestsRefused: 'SignedRequestsRefused',
   /** A nonce presented twice (re-authentication). Emitted by the re-authentication capability. */
   NonceReplay: 'NonceReplay',
+
+  // The long-lived credential inventory (the daily check, from the checker). Every run emits each
+  // flag's count of entries, zero included, so an alarm on it always has data (docs/inventory.md).
+  /** Facebook says the token is not valid. */
+  InventoryInvalid: 'InventoryInvalid',
+  /** The token expires within INVENTORY_EXPIRING_WITHIN_DAYS. */
+  InventoryExpiringSoon: 'InventoryExpiringSoon',
+  /** A never-expiring token not rotated for longer than its rotation age. */
+  InventoryNeverExpiringTooOld: 'InventoryNeverExpiringTooOld',
+  /** The app secret not rotated for longer than APP_SECRET_MAX_AGE_DAYS. */
+  InventorySecretTooOld: 'InventorySecretTooOld',
+  /** A token reaches scopes its entry does not expect. */
+  InventoryScopesBeyondExpected: 'InventoryScopesBeyondExpected',
+  /** A token reaches assets (pages, ad accounts, ...) its entry does not expect. */
+  InventoryAssetsBeyondExpected: 'InventoryAssetsBeyondExpected',
+  /** An entry that names no owner. */
+  InventoryNoOwner: 'InventoryNoOwner',
+  /** An entry whose owner was offboarded. */
+  InventoryOwnerOffboarded: 'InventoryOwnerOffboarded',
+  /** An entry that missed two runs (secret unreadable, Facebook unavailable). */
+  InventoryNotChecked: 'InventoryNotChecked',
+  /** Entries a run checked with Facebook. */
+  InventoryChecked: 'InventoryChecked',
+  /** Entries a run could not check. */
+  InventoryUncheckable: 'InventoryUncheckable',
+  /** Pending revocations a run closed because Facebook called the token invalid. */
+  InventoryRevocationsClosed: 'InventoryRevocationsClosed',
+  /** Entries still waiting for their revocation after a run. */
+  InventoryRevokePending: 'InventoryRevokePending',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
