@@ -81,6 +81,11 @@ describe('the OpenAPI description', () => {
     const bearer = { authorization: `Bearer ${signIn.json.sessionToken}` };
     expectMatchesDocument('/v1/sessions/current', 'get', 200, (await stack.request('GET', '/v1/sessions/current', { headers: bearer })).json);
     expectMatchesDocument('/v1/health', 'get', 200, (await stack.request('GET', '/v1/health')).json);
+    // The person's own sessions (behind the authorizer); the session stays live for what follows.
+    expectMatchesDocument('/v1/sessions', 'get', 200, (await stack.request('GET', '/v1/sessions', { headers: bearer })).json);
+    expectMatchesDocument('/v1/sessions/{id}', 'delete', 404, (await stack.request('DELETE', '/v1/sessions/ses_not_mine', { headers: bearer })).json);
+    expectMatchesDocument('/v1/sessions', 'delete', 200, (await stack.request('DELETE', '/v1/sessions?keepCurrent=true', { headers: bearer })).json);
+    expectMatchesDocument('/v1/sessions', 'delete', 400, (await stack.request('DELETE', '/v1/sessions?keepCurrent=maybe', { headers: bearer })).json);
     const bad = await stack.request('POST', '/v1/sessions', { body: { sessionInfoToken: 'x', extra: 1 } });
     expectMatchesDocument('/v1/sessions', 'post', 400, bad.json);
     await stack.request('POST', '/_local/facebook/deauthorize', { body: { facebookUserId: user.id } });
