@@ -28,7 +28,7 @@ export function adminAccess(settings: AdminAccessSettings): Record<string, (fn: 
   };
   /** Reads the person (GetItem on the user or the Facebook-id link) and lists their sessions. */
   const listing = (fn: SessionGuardFunction) => {
-    sessions.grantSessionLookup(fn);
+    sessions.grantPersonLookup(fn);
     sessions.grantUserSessionsQuery(fn);
   };
   const auditedListing = (fn: SessionGuardFunction) => {

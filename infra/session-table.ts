@@ -78,6 +78,11 @@ export class SessionTable extends Construct {
     return this.grant(fn, ['dynamodb:GetItem'], ['session']);
   }
 
+  /** Reads a person by our id or their Facebook id (operators' listings): `dynamodb:GetItem` on those two items only. */
+  grantPersonLookup(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:GetItem'], ['user', 'facebookUser']);
+  }
+
   /**
    * Ends a session (delete-current-session): reads the session, then in one transaction deletes it,
    * releases its session-info token lock (conditional Deletes) and Puts its `Session Ended` outbox item.

@@ -37,7 +37,8 @@ describe('credential inventory', () => {
   it('keeps the checker to the inventory partition of the table', () => {
     const table = statementsForRole(template, checkerRoleId()).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
     expect(table).toHaveLength(1);
-    expect(table[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['INVENTORY'] } });
+    // No wildcard in the pattern: StringLike on 'INVENTORY' matches that partition key only.
+    expect(table[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INVENTORY'] } });
   });
 
   it('runs the checker once a day from EventBridge', () => {
