@@ -94,7 +94,8 @@ export class SessionGuardStack extends Stack {
     if (!Number.isInteger(revocationRetentionDays) || revocationRetentionDays <= 0) {
       throw new Error(`revocationRetentionDays must be a positive whole number of days, got ${revocationRetentionDays}`);
     }
-    /** Every revoker (callback, sweep worker, the sign-ins' session cap) keeps records equally long. */
+    const auditRetentionDays = wholeNumberIn(props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, 1, 3650, 'auditRetentionDays');
+    /** Every revoker (callback, sweep worker, the sign-ins' session cap, sign-out and operator routes) keeps records equally long. */
     const keepRevocations = (fn: SessionGuardFunction) => fn.addEnvironment('REVOCATION_RETENTION_DAYS', String(revocationRetentionDays));
     const maxLiveSessions = wholeNumberIn(props.maxLiveSessionsPerPerson ?? 25, 1, 1000, 'maxLiveSessionsPerPerson');
     const signedRequestMaxAge = wholeNumberIn(props.signedRequestMaxAgeSeconds ?? 86_400, 1, 30 * 86_400, 'signedRequestMaxAgeSeconds');
@@ -133,7 +134,7 @@ export class SessionGuardStack extends Stack {
       ...adminAccess({
         sessions,
         revocationRetentionDays,
-        auditRetentionDays: props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+        auditRetentionDays,
         grantCheckerInvoke: (fn) => this.credentialInventory.grantCheckerInvoke(fn),
       }),
       // Facebook's callbacks: verify signed requests with the app secret; no Graph, no KMS.

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KMS_ENCRYPTION_CONTEXT } from '#commons/crypto/vault';
 import type { RouteDefinition } from '#functions/routes';
+import { adminRoutes } from '#functions/admin-routes';
 import { SessionGuardStack } from '#infra/session-guard-stack';
 import { TokenKey } from '#infra/token-key';
 import { buildTestApp, TEST_FACEBOOK_APP_ID } from '#test/infra/template-helpers';
@@ -99,6 +100,18 @@ describe('stack inputs', () => {
     expect(variables(set, 'SIGNED_REQUEST_MAX_AGE_SECONDS')).toEqual(['3600', '3600']);
     expect(() => new SessionGuardStack(new App({ context: noBundling }), 'BadCap', { facebookAppId: '1', maxLiveSessionsPerPerson: 0 })).toThrow(/maxLiveSessionsPerPerson/);
     expect(() => new SessionGuardStack(new App({ context: noBundling }), 'BadAge2', { facebookAppId: '1', signedRequestMaxAgeSeconds: 1.5 })).toThrow(/signedRequestMaxAgeSeconds/);
+  });
+
+  it('keeps admin audit records 400 days unless told otherwise (context auditRetentionDays), in every admin function', () => {
+    const auditRetentionOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
+        .filter((variables) => 'AUDIT_RETENTION_DAYS' in variables)
+        .map((variables) => variables.AUDIT_RETENTION_DAYS);
+    expect(auditRetentionOf(Template.fromStack(buildTestApp({ bundle: false }).stack))).toEqual(Array(adminRoutes.length).fill('400'));
+    const { stack } = buildTestApp({ bundle: false, context: { auditRetentionDays: '30' } });
+    expect(auditRetentionOf(Template.fromStack(stack))).toEqual(Array(adminRoutes.length).fill('30'));
+    expect(() => new SessionGuardStack(new App({ context: noBundling }), 'BadAudit', { facebookAppId: '1', auditRetentionDays: 1.5 })).toThrow(/auditRetentionDays must be a whole number/);
   });
 
   it('takes facebookAppId, graphApiVersion and sessionMaxAgeSeconds from context', () => {
