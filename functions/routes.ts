@@ -2,6 +2,9 @@
  * The HTTP API, declared once. The CDK stack and the local server both build from this table, so a
  * route cannot exist in one and not the other; the OpenAPI description (`docs/openapi.json`, built
  * by `local/openapi.ts`) is built from it too, with the zod schemas the handlers validate with.
+ *
+ * Over 300 lines on purpose: every public route with its OpenAPI description, in one table that
+ * reads as the API's index; the schemas themselves live beside each capability.
  */
 import type * as z from 'zod';
 import { type ErrorCode, healthAnswer } from '#commons/platform/api-schemas';

@@ -34,7 +34,7 @@ export type { CustomDomainSettings, RevalidationSettings, SessionGuardStackProps
  * the environment variable naming the resource, so environment and permissions cannot drift apart.
  * A function that is not listed here fails the synth: adding a route means deciding its access.
  *
- * Just over 300 lines on purpose: the access table below states every function's grants in one
+ * Over 300 lines on purpose: the access table below states every function's grants in one
  * place, which is what a least-privilege review reads; the constructs themselves live in their own files.
  */
 type AccessWiring = (fn: SessionGuardFunction) => void;
