@@ -6,8 +6,9 @@ import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-st
 
 /**
  * The demo's "See it work" control, as a newcomer uses it: sign in, end the Facebook session the
- * way Facebook would, and watch Session Guard's revalidation revoke the session with the reason.
- * The stack is wired the way `npm start` wires it (sweep route plus demo control).
+ * way Facebook would, and watch Session Guard's revalidation revoke the session with the reason;
+ * and its "Where you are signed in" list (`GET /v1/sessions`, an End button each, sign out
+ * everywhere else). The stack is wired the way `npm start` wires it (sweep route plus demo control).
  */
 let stack: SweepTestStack;
 let browser: Browser;
@@ -65,5 +66,43 @@ describe('demo page: See it work', () => {
     const unknown = await stack.request('POST', '/_local/demo/end-facebook-session', { body: { facebookUserId: '123', reason: 'logged_out' } });
     expect(unknown.status).toBe(404);
     expect(await stack.scanTable()).toEqual(before);
+  });
+});
+
+/** Another session of the same person, opened from an iPhone app; its token. */
+async function phoneSession(facebookUserId: string): Promise<string> {
+  const sessionInfoToken = stack.graphEmulator().mintSessionInfoToken(stack.appId, facebookUserId);
+  const response = await stack.request('POST', '/v1/sessions', { body: { sessionInfoToken }, headers: { 'user-agent': 'MyApp/3.1 CFNetwork/1490.0.4 Darwin/23.2.0' } });
+  expect(response.status).toBe(201);
+  return response.json.sessionToken as string;
+}
+
+const reasonOf = async (token: string) => (await stack.request('GET', '/v1/sessions/current', { headers: { authorization: `Bearer ${token}` } })).json.error?.reason;
+
+describe('demo page: where you are signed in', () => {
+  it('lists the sessions, ends another one with its End button, then signs out everywhere else', async () => {
+    const page = await signIn('Dee Devices');
+    const facebookUserId = (await page.locator('#facebook-user-id').textContent())!.trim();
+    const phone = await phoneSession(facebookUserId);
+    await page.reload();
+    const rows = page.locator('#sessions-list .session-row');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    const phoneId = phone.split('.')[1]!;
+    const phoneRow = page.locator(`.session-row[data-session-id="${phoneId}"]`);
+    expect(await phoneRow.textContent()).toMatch(/iOS app · mobile/);
+    expect(await rows.filter({ hasText: '(this browser)' }).count()).toBe(1);
+
+    await phoneRow.locator('button').click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    expect(await reasonOf(phone)).toBe('signed_out');
+
+    const another = await phoneSession(facebookUserId);
+    await page.locator('#sign-out-others').click();
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 10_000 }).toMatch(/1 session\(s\) ended/);
+    expect(await reasonOf(another)).toBe('signed_out_everywhere');
+    // This browser's own session is kept.
+    expect(await page.locator('#status').textContent()).not.toBe('Revoked');
+    expect(await rows.count()).toBe(1);
+    await page.context().close();
   });
 });
