@@ -62,6 +62,12 @@ export interface SweepSummary extends ShareCounts {
   misconfigured?: string;
   /** Shares that went to the dead-letter queue during this sweep. */
   deadLettered: number;
+  /** Shards checked to their end (their cursor wrapped to the head); 64 when a sweep gets through everything. */
+  passesCompleted: number;
+  /** Shares queued by workers for shards they handed on (big populations fan out). */
+  sharesHandedOn: number;
+  /** How far behind the sweep was when it started (the dispatcher's `SweepLagSeconds`). */
+  lagSeconds: number;
   dynamo: { requests: number; readUnits: number; writeUnits: number };
   durationMs: number;
 }
@@ -77,7 +83,7 @@ export interface LocalSweep {
   close(): Promise<void>;
 }
 
-type DispatcherHandler = (event: { id: string; time: string }) => Promise<{ sweepId: string; shares: number }>;
+type DispatcherHandler = (event: { id: string; time: string }) => Promise<{ sweepId: string; shares: number; lagSeconds: number }>;
 type WorkerModule = {
   handler: (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
   worker: { onShareReport(listener: (report: ShareReport) => void): () => void };
@@ -135,7 +141,7 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
     if (!sqs || !dispatcher || !workerModule || closed) throw new Error('the local sweep is not running');
     const started = Date.now();
     const deadBefore = sqs.depth(deadLetterQueueUrl);
-    const { sweepId } = await dispatcher({ id: randomUUID(), time: new Date().toISOString() });
+    const { sweepId, lagSeconds } = await dispatcher({ id: randomUUID(), time: new Date().toISOString() });
     if (runOptions.allowMassRevocation) localGuardOverride.allow(sweepId);
     const summary: SweepSummary = {
       sweepId,
@@ -153,6 +159,9 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
       sharesStoppedForAppUsage: 0,
       sharesMisconfigured: 0,
       deadLettered: 0,
+      passesCompleted: 0,
+      sharesHandedOn: 0,
+      lagSeconds,
       dynamo: { requests: 0, readUnits: 0, writeUnits: 0 },
       durationMs: 0,
     };
@@ -163,6 +172,8 @@ export function createLocalSweep(options: LocalSweepOptions = {}): LocalSweep {
       addCounts(summary.revokedByReason, report.revokedByReason);
       addCounts(summary.deferredByCause, report.deferredByCause);
       if (report.continued) summary.continuations += 1;
+      summary.passesCompleted += report.passesCompleted;
+      summary.sharesHandedOn += report.handedOn;
       if (report.failed) summary.failedShareRuns += 1;
       if (report.stoppedForAppUsage) summary.sharesStoppedForAppUsage += 1;
       if (report.misconfigured !== undefined) {

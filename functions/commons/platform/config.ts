@@ -118,6 +118,8 @@ export const sweepWorkerEnv = z
     SWEEP_BATCH_CONCURRENCY: positiveInt.max(20).default(4),
     /** Time left in a run below which no new page is started (the rest goes to a continuation). */
     SWEEP_TIME_RESERVE_SECONDS: positiveInt.default(30),
+    /** Sessions a run reads before it hands the shards it has not started to shares of their own. */
+    SWEEP_SHARE_TARGET_SESSIONS: positiveInt.default(2_000),
     /** Per Graph request of the sweep: a batch of 50 checks takes longer than one sign-in check. */
     SWEEP_GRAPH_TIMEOUT_MS: positiveInt.max(60_000).default(10_000),
     /** From this X-App-Usage percent the sweep pauses before each Graph batch. */

@@ -53,8 +53,14 @@ export const MetricName = {
   SweepDynamoReadUnits: 'SweepDynamoReadUnits',
   SweepDynamoWriteUnits: 'SweepDynamoWriteUnits',
   /**
-   * Seconds since the oldest shard was last swept to its end, as seen at the end of a share
-   * (Maximum is the figure to watch). Emitted by the revalidation capability.
+   * A shard of the sweep index checked to its end: its pass is complete and its cursor wrapped to
+   * the head (counted once per pass, by the run whose write ended it). From the worker.
+   */
+  SweepPassesCompleted: 'SweepPassesCompleted',
+  /**
+   * How far behind the sweep is: the age in seconds of the oldest shard pass still in progress (a
+   * shard at its head counts from the end of its last pass). From the dispatcher, once per sweep;
+   * healthy, it stays under one sweep interval.
    */
   SweepLagSeconds: 'SweepLagSeconds',
   /** The sweep stopped revoking because too many sessions were found dead at once. Emitted by the revalidation capability. */

@@ -29,4 +29,6 @@ export interface SweepPage {
 export interface SweepIndexReader {
   /** One page of a shard; `cursor` is a page's `nextCursor` from the same shard. */
   readPage(shard: string, options: { readonly cursor?: string; readonly limit: number }): Promise<SweepPage>;
+  /** The cursor from which reading `shard` resumes just after `entry` (one of its entries). */
+  cursorAfter(shard: string, entry: Pick<SweepEntry, 'sessionId'>): string;
 }

@@ -1,5 +1,6 @@
-// Over 300 lines on purpose: the share walk and the per-session decisions it makes (count, defer,
-// stop, revoke) read in one place, where the order of those steps is the safety argument.
+// Over 300 lines on purpose: the per-session decisions (count, defer, stop, revoke) read in one
+// place, where the order of those steps is the safety argument. How a run walks its shards and
+// keeps their cursors is in share-walk.ts.
 
 import type { AppUsageGate } from './app-usage-gate.ts';
 import type { GuardDecision, MassRevocationGuard } from './mass-revocation-guard.ts';
@@ -12,15 +13,18 @@ import { logger } from '#commons/platform/logger';
 import type { RevocationRepository } from '#commons/sessions/ports';
 import type { SweepEntry, SweepIndexReader } from './ports.ts';
 import { revocationReasonFor } from './revocation-reasons.ts';
-import type { ShareQueue, SweepShare } from './sweep-queue.ts';
+import type { ShardCursorRepository } from './shard-cursors.ts';
+import { type ChunkOutcome, walkShare } from './share-walk.ts';
+import { type ShareQueue, shardsOf, type SweepShare } from './sweep-queue.ts';
 import type { TokenOpener } from '#commons/crypto/vault';
 
 /**
  * The scheduled revalidation: every live session's Facebook session-info token is checked with
  * `/debug_token`, and the session is revoked when Facebook says the token is dead.
  *
- * The dispatcher splits a sweep into shares (one per shard of the `sweep` index) and queues them;
- * a worker checks one share page by page. No run ever needs to see every session: a share that
+ * The dispatcher queues a sweep as a share of every shard of the `sweep` index, each from its
+ * stored cursor (shard-cursors.ts); a worker checks a share chunk by chunk and hands big shards on
+ * to shares of their own (share-walk.ts). No run ever needs to see every session: a share that
  * does not fit one run's page or time budget queues its own continuation from where it stopped,
  * so the design holds for millions of sessions (64 shards x any number of runs).
  *
@@ -33,19 +37,7 @@ import type { TokenOpener } from '#commons/crypto/vault';
  * session costs no write at all.
  */
 
-// ---- dispatcher -----------------------------------------------------------------------------
-
-export interface DispatchResult {
-  readonly sweepId: string;
-  readonly shares: number;
-}
-
-/** Queues one share per shard of the `sweep` index (`shards`: every shard's name). */
-export async function dispatchSweep(queue: ShareQueue, sweepId: string, shards: readonly string[]): Promise<DispatchResult> {
-  const shares: SweepShare[] = shards.map((shard) => ({ sweepId, shard, part: 0 }));
-  await queue.send(shares);
-  return { sweepId, shares: shares.length };
-}
+// ---- dispatcher (the sweep's plan is in shard-cursors.ts) --------------------------------
 
 /** `sweep-2025-01-15T12:00:00Z-1a2b3c4d`: stable for one schedule event, so its retries share it. */
 export function sweepIdFor(time: string, eventId: string): string {
@@ -69,10 +61,14 @@ export interface SweepOptions {
   readonly slowdownPauseMs: number;
   /** Time left (of the Lambda run) below which no new page is started. */
   readonly timeReserveMs: number;
+  /** Sessions a run reads before it hands the shards it has not started to other shares. @default 2,000 */
+  readonly shareTargetSessions?: number;
 }
 
 export interface RevalidationDeps {
   readonly index: SweepIndexReader;
+  /** Where each shard's pass stands between sweeps. Absent: nothing is kept (every share starts where its message says). */
+  readonly cursors?: ShardCursorRepository;
   /** Our Facebook app: an answer about another app's token is no verdict. */
   readonly appId: string;
   readonly revocations: Pick<RevocationRepository, 'revokeSession'>;
@@ -119,10 +115,19 @@ export interface ShareResult extends ShareCounts {
   stoppedForAppUsage: boolean;
   /** The share stopped because Facebook refused our credentials or app: what is wrong, for the log. */
   misconfigured?: string;
+  /** Shards this run checked to their end, completing their pass (as their stored cursor confirmed). */
+  passesCompleted: number;
+  /** Shares this run queued for the shards it did not start (the population is big enough to spread). */
+  handedOn: number;
 }
 
 export function emptyCounts(): ShareCounts {
   return { checked: 0, valid: 0, revoked: 0, deferred: 0, errors: 0, skipped: 0, revokedByReason: {}, deferredByCause: {} };
+}
+
+/** A share's result before anything happened; `shard` names its shards for the logs. */
+export function emptyShareResult(share: SweepShare): ShareResult {
+  return { sweepId: share.sweepId, shard: shardsOf(share), part: share.part, ...emptyCounts(), pages: 0, continued: false, stoppedForAppUsage: false, passesCompleted: 0, handedOn: 0 };
 }
 
 /** A share that failed part way: the counts so far, for the log, and the cause. */
@@ -145,57 +150,22 @@ export interface RunBudget {
 const DETAILED_WARNINGS_PER_SHARE = 5;
 
 /**
- * Checks one share: reads the shard page by page from the cursor, checks each live session's
- * token, revokes the dead. Throws `ShareFailedError` when it cannot go on (the index cannot be read,
- * a revocation fails for a reason other than throttling): the message is then retried from its own
- * cursor, which is safe because revoked sessions have left the index and revocation is conditional.
+ * Checks one share: reads its shards from their cursors, checks each live session's token, revokes
+ * the dead. Throws `ShareFailedError` when it cannot go on (the index cannot be read, a revocation
+ * fails for a reason other than throttling): the message is then retried from its own cursors,
+ * which is safe because revoked sessions have left the index and revocation is conditional.
  */
 export async function checkShare(deps: RevalidationDeps, share: SweepShare, budget: RunBudget): Promise<ShareResult> {
-  const result: ShareResult = {
-    sweepId: share.sweepId,
-    shard: share.shard,
-    part: share.part,
-    ...emptyCounts(),
-    pages: 0,
-    continued: false,
-    stoppedForAppUsage: false,
-  };
-  const run = new ShareRun(deps, share, result);
+  const result = emptyShareResult(share);
+  const run = new ShareRun(deps, { sweepId: share.sweepId, shard: result.shard }, result);
   try {
-    return await walkShare(deps, share, budget, result, run);
-  } finally {
-    if (result.misconfigured !== undefined) {
-      logger.error('misconfigured', { what: result.misconfigured, sweepId: share.sweepId, shard: share.shard, errors: result.errors });
-    }
-  }
-}
-
-async function walkShare(deps: RevalidationDeps, share: SweepShare, budget: RunBudget, result: ShareResult, run: ShareRun): Promise<ShareResult> {
-  try {
-    if (deps.usage.decide(share.sweepId) === 'stop') {
-      result.stoppedForAppUsage = true;
-      return result;
-    }
-    let cursor = share.cursor;
-    for (;;) {
-      if (result.pages >= deps.options.maxPagesPerRun || budget.remainingMs() < deps.options.timeReserveMs) {
-        await deps.queue.send([{ sweepId: share.sweepId, shard: share.shard, ...(cursor ? { cursor } : {}), part: share.part + 1 }]);
-        result.continued = true;
-        return result;
-      }
-      const page = await deps.index.readPage(share.shard, { ...(cursor ? { cursor } : {}), limit: deps.options.pageSize });
-      result.pages += 1;
-      const stopped = await run.checkPage(page.entries);
-      if (stopped === 'misconfigured') return result;
-      if (stopped === 'app_usage') {
-        result.stoppedForAppUsage = true;
-        return result;
-      }
-      if (!page.nextCursor) return result;
-      cursor = page.nextCursor;
-    }
+    return await walkShare(deps, share, budget, result, (entries) => run.checkPage(entries));
   } catch (error) {
     throw new ShareFailedError(result, error);
+  } finally {
+    if (result.misconfigured !== undefined) {
+      logger.error('misconfigured', { what: result.misconfigured, sweepId: share.sweepId, shard: result.shard, errors: result.errors });
+    }
   }
 }
 
@@ -214,7 +184,7 @@ class ShareRun {
 
   constructor(
     private readonly deps: RevalidationDeps,
-    private readonly share: SweepShare,
+    private readonly share: Pick<ShareResult, 'sweepId' | 'shard'>,
     private readonly result: ShareResult,
   ) {
     this.now = deps.now ?? Date.now;
@@ -222,8 +192,8 @@ class ShareRun {
     this.batchSize = Math.min(deps.options.batchSize ?? MAX_GRAPH_BATCH_SIZE, MAX_GRAPH_BATCH_SIZE);
   }
 
-  /** Checks one page; answers why the share must stop, if it must. */
-  async checkPage(entries: readonly SweepEntry[]): Promise<'app_usage' | 'misconfigured' | undefined> {
+  /** Checks one chunk; answers why the share must stop, if it must, and how far it got. */
+  async checkPage(entries: readonly SweepEntry[]): Promise<ChunkOutcome> {
     const now = this.now();
     const live = entries.filter((entry) => {
       // Expired sessions die by TTL and are refused on read; Facebook need not be asked.
@@ -237,14 +207,16 @@ class ShareRun {
     const batches: Candidate[][] = [];
     for (let i = 0; i < candidates.length; i += this.batchSize) batches.push(candidates.slice(i, i + this.batchSize));
     let next = 0;
-    let stopped = false;
+    /** The first batch left for the next sweep: lanes take batches in order, so every later one is left too. */
+    let firstLeft: number | undefined;
     const fatal: unknown[] = [];
     const lane = async () => {
       while (next < batches.length) {
-        const batch = batches[next++]!;
+        const index = next++;
+        const batch = batches[index]!;
         const decision = this.deps.usage.decide(this.share.sweepId);
         if (decision === 'stop') {
-          stopped = true;
+          firstLeft = Math.min(firstLeft ?? index, index);
           this.defer(batch.length, 'app_usage');
           continue;
         }
@@ -262,8 +234,9 @@ class ShareRun {
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.options.batchConcurrency, batches.length) }, lane));
     if (fatal.length > 0) throw fatal[0];
-    if (this.result.misconfigured !== undefined) return 'misconfigured';
-    return stopped || this.deps.usage.decide(this.share.sweepId) === 'stop' ? 'app_usage' : undefined;
+    if (this.result.misconfigured !== undefined) return { stop: 'misconfigured', decided: 0 };
+    const decided = firstLeft === undefined ? entries.length : entries.indexOf(batches[firstLeft]![0]!.entry);
+    return firstLeft !== undefined || this.deps.usage.decide(this.share.sweepId) === 'stop' ? { stop: 'app_usage', decided } : { decided };
   }
 
   private async open(entry: SweepEntry): Promise<Candidate | undefined> {

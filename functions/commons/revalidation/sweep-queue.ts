@@ -2,31 +2,51 @@ import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient
 import * as z from 'zod';
 
 /**
- * A share of a revalidation sweep: one shard of the `sweep` index, from `cursor` on (the start of
- * the shard when absent). A message describes the work, never the sessions themselves, so a
- * message stays a few hundred bytes however many sessions the shard holds.
+ * A share of a revalidation sweep: one or more shards of the `sweep` index, each from its own
+ * position. A message describes the work, never the sessions themselves, so it stays a few
+ * kilobytes however many sessions the shards hold (64 shards with cursors: ~13 KB).
  */
 export interface SweepShare {
   /** Names the sweep in logs and metrics; continuations keep it. */
   readonly sweepId: string;
-  /** `"00"`.. : the shard of the `sweep` index. */
-  readonly shard: string;
-  /** Opaque position in the shard (from the sweep index), absent for the start. */
-  readonly cursor?: string;
-  /** How many runs of this share came before (0 for the dispatcher's message). */
+  /** The shards to check, in order: the dispatcher puts the shard furthest behind first. */
+  readonly shards: readonly ShareSlot[];
+  /** How many runs came before this one in its line (0 for the dispatcher's message). */
   readonly part: number;
 }
 
-export const sweepShareSchema = z.strictObject({
-  v: z.literal(1),
-  sweepId: z.string().min(1).max(100),
+/** One shard of a share, and where its current pass stands. */
+export interface ShareSlot {
+  /** `"00"`.. : the shard of the `sweep` index. */
+  readonly shard: string;
+  /** Opaque position in the shard (from the sweep index): where the pass resumes; absent for the head. */
+  readonly cursor?: string;
+  /**
+   * When the shard's current pass began (epoch ms), as its stored cursor says: writes to the
+   * stored cursor are conditional on it, so a stale run can neither move nor end a newer pass.
+   * Absent in messages queued before shard cursors existed: those leave the stored cursor alone.
+   */
+  readonly pass?: number;
+}
+
+const slotSchema = z.strictObject({
   shard: z.string().regex(/^\d{2}$/),
   cursor: z.string().min(1).max(4096).optional(),
-  part: z.number().int().min(0),
+  pass: z.number().int().min(0).optional(),
 });
 
+const sweepId = z.string().min(1).max(100);
+const part = z.number().int().min(0);
+
+export const sweepShareSchema = z.discriminatedUnion('v', [
+  z.strictObject({ v: z.literal(2), sweepId, shards: z.array(slotSchema).min(1).max(256), part }),
+  // One shard per message, as queued before shard cursors: still read, so a deploy mid-sweep loses nothing.
+  z.strictObject({ v: z.literal(1), sweepId, shard: slotSchema.shape.shard, cursor: slotSchema.shape.cursor, part }),
+]);
+
 export function encodeShare(share: SweepShare): string {
-  return JSON.stringify({ v: 1, sweepId: share.sweepId, shard: share.shard, ...(share.cursor ? { cursor: share.cursor } : {}), part: share.part });
+  const shards = share.shards.map((slot) => ({ shard: slot.shard, ...(slot.cursor ? { cursor: slot.cursor } : {}), ...(slot.pass !== undefined ? { pass: slot.pass } : {}) }));
+  return JSON.stringify({ v: 2, sweepId: share.sweepId, shards, part: share.part });
 }
 
 export class ShareMessageError extends Error {
@@ -42,8 +62,14 @@ export function decodeShare(body: string): SweepShare {
   }
   const parsed = sweepShareSchema.safeParse(json);
   if (!parsed.success) throw new ShareMessageError(`share message is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const { v: _version, ...share } = parsed.data;
-  return share;
+  const message = parsed.data;
+  if (message.v === 2) return { sweepId: message.sweepId, shards: message.shards, part: message.part };
+  return { sweepId: message.sweepId, shards: [{ shard: message.shard, ...(message.cursor ? { cursor: message.cursor } : {}) }], part: message.part };
+}
+
+/** The shards of a share, for logs: `07`, or `07,12,33`. */
+export function shardsOf(share: Pick<SweepShare, 'shards'>): string {
+  return share.shards.map((slot) => slot.shard).join(',');
 }
 
 /** Where shares go to be worked on: SQS in AWS, an in-process queue in tests. */

@@ -2,7 +2,7 @@ import { count, countBy, MetricName, type MetricsSink } from '#commons/platform/
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type CapacityMeter, type CapacityTally, emptyTally } from '#commons/storage/capacity-meter';
 import { logger } from '#commons/platform/logger';
-import { checkShare, emptyCounts, type RevalidationDeps, ShareFailedError, type ShareResult } from './revalidation.ts';
+import { checkShare, emptyShareResult, type RevalidationDeps, ShareFailedError, type ShareResult } from './revalidation.ts';
 import { decodeShare } from './sweep-queue.ts';
 
 /**
@@ -98,7 +98,7 @@ export class SweepWorker {
       result = await this.deps.meter.run(tally, () => checkShare(this.deps, share, { remainingMs: () => context.getRemainingTimeInMillis() }));
     } catch (error) {
       failed = true;
-      result = error instanceof ShareFailedError ? error.result : { ...emptyCounts(), sweepId: share.sweepId, shard: share.shard, part: share.part, pages: 0, continued: false, stoppedForAppUsage: false };
+      result = error instanceof ShareFailedError ? error.result : emptyShareResult(share);
       const reason = error instanceof ShareFailedError ? error.cause : error;
       const cause = reason instanceof Error ? reason : undefined;
       logger.error('share failed', {
@@ -133,6 +133,8 @@ export class SweepWorker {
       [MetricName.SessionsSkipped, report.skipped],
       [MetricName.SweepSharesFailed, report.failed ? 1 : 0],
       [MetricName.SweepSharesCompleted, !report.failed && !report.continued ? 1 : 0],
+      // A shard checked to its end: the NoCompletedSweep alarm watches these.
+      [MetricName.SweepPassesCompleted, report.passesCompleted],
       [MetricName.SweepSharesStoppedForAppUsage, report.stoppedForAppUsage ? 1 : 0],
       // Facebook refused our credentials or app: alarm on any non-zero value.
       [MetricName.SweepSharesMisconfigured, report.misconfigured !== undefined ? 1 : 0],
@@ -165,6 +167,8 @@ function summaryFields(result: ShareResult) {
     revokedByReason: result.revokedByReason,
     deferredByCause: result.deferredByCause,
     continued: result.continued,
+    passesCompleted: result.passesCompleted,
+    handedOn: result.handedOn,
     stoppedForAppUsage: result.stoppedForAppUsage,
     ...(result.misconfigured !== undefined ? { misconfigured: result.misconfigured } : {}),
   };

@@ -11,6 +11,7 @@ import { count, MetricName, metrics } from '#commons/platform/metrics';
 import { traced } from '#commons/platform/tracer';
 import { CapacityMeter } from '#commons/storage/capacity-meter';
 import { RevocationStore } from '#commons/storage/revocation-store';
+import { ShardCursorStore } from '#commons/storage/shard-cursor-store';
 import { SweepIndex } from '#commons/storage/sweep-index';
 import { SweepTallyStore } from '#commons/storage/sweep-tally-store';
 import { ParameterGuardOverride } from './guard-override-parameter.ts';
@@ -49,6 +50,7 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
   );
   return new SweepWorker({
     index: new SweepIndex(doc, config.TABLE_NAME),
+    cursors: new ShardCursorStore(doc, config.TABLE_NAME),
     revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * 86_400_000 }),
     // The only function allowed kms:Decrypt; unwrapped data keys stay cached across shares.
     vault: new EnvelopeOpener(createKmsClient(), config.KMS_KEY_ID),
@@ -63,6 +65,7 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
       batchConcurrency: config.SWEEP_BATCH_CONCURRENCY,
       slowdownPauseMs: config.APP_USAGE_SLOWDOWN_PAUSE_MS,
       timeReserveMs: config.SWEEP_TIME_RESERVE_SECONDS * 1000,
+      shareTargetSessions: config.SWEEP_SHARE_TARGET_SESSIONS,
     },
     meter,
     retryBackoff: { baseSeconds: config.SWEEP_RETRY_BASE_SECONDS, maxSeconds: config.SWEEP_RETRY_MAX_SECONDS },

@@ -27,6 +27,8 @@ export const keys = {
   credential: (label: string) => ({ pk: INVENTORY_PARTITION, sk: `${INVENTORY_SORT_PREFIX.credential}${label}` }),
   offboardedOwner: (owner: string) => ({ pk: INVENTORY_PARTITION, sk: `${INVENTORY_SORT_PREFIX.offboardedOwner}${owner}` }),
   inventoryRuns: () => ({ pk: INVENTORY_PARTITION, sk: INVENTORY_SORT_PREFIX.runs }),
+  /** Where the sweep stands in one shard of the `sweep` index; every shard's cursor shares one partition. */
+  shardCursor: (shard: string) => ({ pk: shardCursorPartition(), sk: `${SHARD_CURSOR_SORT_PREFIX}${shard}` }),
   /** The `byUser` index key of a session: the person, then creation time, so pages come oldest first. */
   userSessions: (userId: string, createdAt: number, sessionId: string) => ({
     [BY_USER_INDEX.partitionKey]: entityKey('user', userId).pk,
@@ -42,4 +44,12 @@ export const keys = {
 /** What every session's `byUser` sort key starts with. */
 export function userSessionsPrefix(): string {
   return `${KEY_PREFIX.session}#`;
+}
+
+/** What a shard cursor's sort key starts with (the shard's name follows). */
+export const SHARD_CURSOR_SORT_PREFIX = 'SHARD#';
+
+/** The one partition every shard cursor of the `sweep` index lives in. */
+export function shardCursorPartition(): string {
+  return `${KEY_PREFIX.sweepCursor}#${SWEEP_INDEX.name}`;
 }

@@ -20,12 +20,16 @@
  * | inventory entry          | INVENTORY              | CREDENTIAL#<label> | a long-lived credential: where it lives, never the token |
  * | offboarded owner         | INVENTORY              | OFFBOARDED#<owner> | their entries stay flagged            |
  * | inventory check runs     | INVENTORY              | RUNS       | starts of the latest daily checks         |
+ * | sweep shard cursor       | SWEEPCURSOR#sweep      | SHARD#<nn> | one per shard; no TTL (see below)         |
  *
  * The inventory shares one partition on purpose: it holds tens to hundreds of entries that are
  * always read together (the daily check, `inventory list`), so one Query reads them all.
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
+ * The shard cursors break the `<prefix>#<id>` / `<prefix>` pattern on purpose: all 64 share one
+ * partition, so the dispatcher reads every shard's position with one Query (a few read units)
+ * instead of 64 reads. They are 64 small items for the life of the table, so they carry no TTL.
  * `ttl` is epoch seconds; TTL deletion is lazy, so every read checks expiry itself.
  *
  * The table's stream (old and new images) is the outbox of Session Guard's events: see
@@ -47,6 +51,7 @@ export const KEY_PREFIX = {
   sessionEnded: 'ENDED',
   sweepTally: 'SWEEP',
   audit: 'AUDIT',
+  sweepCursor: 'SWEEPCURSOR',
 } as const;
 
 export type EntityName = keyof typeof KEY_PREFIX;

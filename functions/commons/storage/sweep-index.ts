@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SweepIndexReader, SweepPage } from '#commons/revalidation/ports';
+import type { SweepEntry, SweepIndexReader, SweepPage } from '#commons/revalidation/ports';
+import { keys } from './keys.ts';
 import { projectionOf } from './projection.ts';
 import { SWEEP_INDEX } from './schema.ts';
 import { decodeSweepCursor, encodeSweepCursor } from './sweep-cursor.ts';
@@ -30,5 +31,13 @@ export class SweepIndex implements SweepIndexReader {
     );
     const entries = (page.Items ?? []).map(sweepEntryFromItem);
     return { entries, ...(page.LastEvaluatedKey ? { nextCursor: encodeSweepCursor(page.LastEvaluatedKey) } : {}) };
+  }
+
+  /**
+   * The cursor a page would end with had it ended at `entry`: the index key of a session is its
+   * shard and its session id (`keys.sweep`), its table key follows from the session id.
+   */
+  cursorAfter(shard: string, entry: Pick<SweepEntry, 'sessionId'>): string {
+    return encodeSweepCursor({ ...keys.session(entry.sessionId), [SWEEP_INDEX.partitionKey]: shard, [SWEEP_INDEX.sortKey]: entry.sessionId });
   }
 }

@@ -7,10 +7,9 @@ import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from 
 import { logger } from '#commons/platform/logger';
 import type { RevocationOutcome } from '#commons/sessions/ports';
 import type { SweepEntry, SweepPage } from '#commons/revalidation/ports';
-import { sweepShards } from '#commons/storage/schema';
-import { checkShare, dispatchSweep, type RevalidationDeps, ShareFailedError, type SweepOptions, sweepIdFor } from '#commons/revalidation/revalidation';
+import { checkShare, type RevalidationDeps, ShareFailedError, type SweepOptions, sweepIdFor } from '#commons/revalidation/revalidation';
 import { revocationReasonFor } from '#commons/revalidation/revocation-reasons';
-import type { ShareQueue, SweepShare } from '#commons/revalidation/sweep-queue';
+import type { ShareQueue, ShareSlot, SweepShare } from '#commons/revalidation/sweep-queue';
 import { VaultError } from '#commons/crypto/vault';
 
 const NOW = Date.UTC(2025, 0, 15, 12);
@@ -32,17 +31,27 @@ const about = { appId: APP_ID, userId: '2', type: 'USER', scopes: [], metadata: 
 const VALID: DebugTokenAnswer = { kind: 'described', token: { ...about, isValid: true, expiresAt: 0 } };
 const dead = (subcode?: number): DebugTokenAnswer => ({ kind: 'described', token: { ...about, isValid: false, error: { code: 190, message: 'dead', ...(subcode ? { subcode } : {}) } } });
 
-/** An index of one shard, paged by position. */
-class FakeIndex {
+/** An index paged by position: every shard holds `entries` unless `byShard` says otherwise. */
+export class FakeIndex {
   reads: { shard: string; cursor?: string; limit: number }[] = [];
   failOnRead?: number;
-  constructor(private readonly entries: SweepEntry[]) {}
+  constructor(
+    private readonly entries: SweepEntry[],
+    private readonly byShard: Record<string, SweepEntry[]> = {},
+  ) {}
+  private shardEntries(shard: string): SweepEntry[] {
+    return this.byShard[shard] ?? this.entries;
+  }
   async readPage(shard: string, options: { cursor?: string; limit: number }): Promise<SweepPage> {
     this.reads.push({ shard, ...options });
     if (this.failOnRead === this.reads.length) throw Object.assign(new Error('AccessDeniedException'), { name: 'AccessDeniedException' });
+    const entries = this.shardEntries(shard);
     const start = options.cursor ? Number(options.cursor) : 0;
     const end = start + options.limit;
-    return { entries: this.entries.slice(start, end), ...(end < this.entries.length ? { nextCursor: String(end) } : {}) };
+    return { entries: entries.slice(start, end), ...(end < entries.length ? { nextCursor: String(end) } : {}) };
+  }
+  cursorAfter(shard: string, entry: Pick<SweepEntry, 'sessionId'>): string {
+    return String(this.shardEntries(shard).findIndex((e) => e.sessionId === entry.sessionId) + 1);
   }
 }
 
@@ -85,7 +94,7 @@ function setup(entries: SweepEntry[], options: Partial<SweepOptions> = {}) {
   return { deps, index, checker, revoked, revokeSession, open, sent, queue, sleep };
 }
 
-const share = (overrides: Partial<SweepShare> = {}): SweepShare => ({ sweepId: SWEEP, shard: '07', part: 0, ...overrides });
+const share = (overrides: Partial<SweepShare> = {}, slot: Partial<ShareSlot> = {}): SweepShare => ({ sweepId: SWEEP, shards: [{ shard: '07', ...slot }], part: 0, ...overrides });
 const plenty = { remainingMs: () => 600_000 };
 
 describe('reason for a verdict', () => {
@@ -108,15 +117,7 @@ describe('reason for a verdict', () => {
   });
 });
 
-describe('dispatching a sweep', () => {
-  it('queues one share per shard, 00 to 63, at part 0 and without a cursor', async () => {
-    const sent: SweepShare[] = [];
-    const result = await dispatchSweep({ send: async (shares) => void sent.push(...shares) }, SWEEP, sweepShards());
-    expect(result).toEqual({ sweepId: SWEEP, shares: 64 });
-    expect(sent.map((s) => s.shard)).toEqual(Array.from({ length: 64 }, (_, i) => String(i).padStart(2, '0')));
-    expect(sent.every((s) => s.sweepId === SWEEP && s.part === 0 && s.cursor === undefined)).toBe(true);
-  });
-
+describe('naming a sweep', () => {
   it('names the sweep after the schedule event, so the event\'s retries share the name', () => {
     expect(sweepIdFor('2025-01-15T12:00:00Z', 'a1b2c3d4-0000-1111-2222-333344445555')).toBe('sweep-2025-01-15T12:00:00Z-a1b2c3d4');
     expect(sweepIdFor('2025-01-15T12:00:00Z', 'a1b2c3d4-xx')).toBe(sweepIdFor('2025-01-15T12:00:00Z', 'a1b2c3d4-yy'));
@@ -240,7 +241,7 @@ describe('checking a share', () => {
   it('reads the shard page by page from the share\'s cursor with the configured page size', async () => {
     const entries = Array.from({ length: 25 }, (_, i) => entry(i));
     const { deps, index } = setup(entries, { pageSize: 10 });
-    const result = await checkShare(deps, share({ cursor: '5' }), plenty);
+    const result = await checkShare(deps, share({}, { cursor: '5' }), plenty);
     expect(index.reads).toEqual([
       { shard: '07', cursor: '5', limit: 10 },
       { shard: '07', cursor: '15', limit: 10 },
@@ -259,7 +260,7 @@ describe('checking a share', () => {
     const { deps, index, sent } = setup(entries, { pageSize: 10, maxPagesPerRun: 2 });
     const result = await checkShare(deps, share({ part: 3 }), plenty);
     expect(index.reads).toHaveLength(2);
-    expect(sent).toEqual([{ sweepId: SWEEP, shard: '07', cursor: '20', part: 4 }]);
+    expect(sent).toEqual([{ sweepId: SWEEP, shards: [{ shard: '07', cursor: '20' }], part: 4 }]);
     expect(result).toMatchObject({ checked: 20, continued: true });
   });
 
@@ -270,7 +271,7 @@ describe('checking a share', () => {
     const budget = { remainingMs: () => (remaining -= 40_000) };
     const result = await checkShare(deps, share(), budget);
     expect(index.reads).toHaveLength(1);
-    expect(sent).toEqual([{ sweepId: SWEEP, shard: '07', cursor: '10', part: 1 }]);
+    expect(sent).toEqual([{ sweepId: SWEEP, shards: [{ shard: '07', cursor: '10' }], part: 1 }]);
     expect(result.continued).toBe(true);
   });
 
@@ -329,7 +330,7 @@ describe('Facebook app usage', () => {
     checker.usageAfterBatch = () => 95;
     await checkShare(deps, share(), plenty);
     const readsBefore = index.reads.length;
-    const stopped = await checkShare(deps, share({ shard: '08' }), plenty);
+    const stopped = await checkShare(deps, share({}, { shard: '08' }), plenty);
     expect(stopped).toMatchObject({ stoppedForAppUsage: true, pages: 0, checked: 0 });
     expect(index.reads).toHaveLength(readsBefore);
     checker.usageAfterBatch = () => 10;

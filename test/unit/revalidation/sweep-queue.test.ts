@@ -7,26 +7,33 @@ const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/session-guar
 const sqsMock = mockClient(SQSClient);
 const sqs = new SQSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 
-const shares = (n: number): SweepShare[] => Array.from({ length: n }, (_, i) => ({ sweepId: 'sweep-1', shard: String(i).padStart(2, '0'), part: 0 }));
+const shares = (n: number): SweepShare[] => Array.from({ length: n }, (_, i) => ({ sweepId: 'sweep-1', shards: [{ shard: String(i).padStart(2, '0') }], part: 0 }));
 
 beforeEach(() => {
   sqsMock.reset();
 });
 
 describe('share messages', () => {
-  it('describe the work, never the sessions: sweep id, shard, cursor, part', () => {
-    const share = { sweepId: 'sweep-1', shard: '07', cursor: 'WyJhIl0', part: 2 };
-    expect(JSON.parse(encodeShare(share))).toEqual({ v: 1, ...share });
+  it('describe the work, never the sessions: sweep id, shards with their cursors and passes, part', () => {
+    const share = { sweepId: 'sweep-1', shards: [{ shard: '07', cursor: 'WyJhIl0', pass: 1_700_000_000_000 }, { shard: '12', pass: 1_700_000_000_001 }], part: 2 };
+    expect(JSON.parse(encodeShare(share))).toEqual({ v: 2, ...share });
     expect(decodeShare(encodeShare(share))).toEqual(share);
-    expect(decodeShare(encodeShare({ sweepId: 's', shard: '00', part: 0 }))).toEqual({ sweepId: 's', shard: '00', part: 0 });
+    expect(decodeShare(encodeShare({ sweepId: 's', shards: [{ shard: '00' }], part: 0 }))).toEqual({ sweepId: 's', shards: [{ shard: '00' }], part: 0 });
+  });
+
+  it('still reads the one-shard messages queued before shard cursors (a deploy mid-sweep), without a pass', () => {
+    expect(decodeShare(JSON.stringify({ v: 1, sweepId: 's', shard: '07', cursor: 'WyJhIl0', part: 1 }))).toEqual({ sweepId: 's', shards: [{ shard: '07', cursor: 'WyJhIl0' }], part: 1 });
   });
 
   it.each([
     ['not JSON', '{'],
-    ['an unknown version', JSON.stringify({ v: 2, sweepId: 's', shard: '00', part: 0 })],
-    ['a bad shard', JSON.stringify({ v: 1, sweepId: 's', shard: '7', part: 0 })],
-    ['a negative part', JSON.stringify({ v: 1, sweepId: 's', shard: '07', part: -1 })],
-    ['an unknown field', JSON.stringify({ v: 1, sweepId: 's', shard: '07', part: 0, sessions: ['x'] })],
+    ['an unknown version', JSON.stringify({ v: 3, sweepId: 's', shards: [{ shard: '00' }], part: 0 })],
+    ['no shard', JSON.stringify({ v: 2, sweepId: 's', shards: [], part: 0 })],
+    ['a bad shard', JSON.stringify({ v: 2, sweepId: 's', shards: [{ shard: '7' }], part: 0 })],
+    ['a bad pass', JSON.stringify({ v: 2, sweepId: 's', shards: [{ shard: '07', pass: 'yesterday' }], part: 0 })],
+    ['a bad shard (version 1)', JSON.stringify({ v: 1, sweepId: 's', shard: '7', part: 0 })],
+    ['a negative part', JSON.stringify({ v: 2, sweepId: 's', shards: [{ shard: '07' }], part: -1 })],
+    ['an unknown field', JSON.stringify({ v: 2, sweepId: 's', shards: [{ shard: '07' }], part: 0, sessions: ['x'] })],
   ])('are refused when %s', (_label, body) => {
     expect(() => decodeShare(body)).toThrow(ShareMessageError);
   });
@@ -53,7 +60,7 @@ describe('SqsShareQueue', () => {
     const sleep = vi.fn(async () => undefined);
     await new SqsShareQueue(sqs, QUEUE_URL, { sleep, backoffMs: 50 }).send(shares(3));
     const calls = sqsMock.commandCalls(SendMessageBatchCommand);
-    expect(calls.map((c) => c.args[0].input.Entries!.map((e) => decodeShare(e.MessageBody!).shard))).toEqual([['00', '01', '02'], ['01', '02'], ['02']]);
+    expect(calls.map((c) => c.args[0].input.Entries!.map((e) => decodeShare(e.MessageBody!).shards[0]!.shard))).toEqual([['00', '01', '02'], ['01', '02'], ['02']]);
     expect(sleep.mock.calls).toEqual([[50], [100]]);
   });
 

@@ -23,7 +23,7 @@ function record(id: string, body: string, receiveCount = 1): SQSRecord {
     awsRegion: 'us-east-1',
   };
 }
-const shareBody = (shard: string) => encodeShare({ sweepId: 'sweep-w', shard, part: 0 } satisfies SweepShare);
+const shareBody = (shard: string) => encodeShare({ sweepId: 'sweep-w', shards: [{ shard }], part: 0 } satisfies SweepShare);
 
 function makeWorker(failingShard?: string, extra: Partial<SweepWorkerDeps> = {}) {
   const metrics = {
@@ -38,6 +38,7 @@ function makeWorker(failingShard?: string, extra: Partial<SweepWorkerDeps> = {})
         if (shard === failingShard) throw Object.assign(new Error('no access'), { name: 'AccessDeniedException' });
         return { entries };
       },
+      cursorAfter: (_shard: string, entry: { sessionId: string }) => entry.sessionId,
     },
     appId: '1',
     revocations: { revokeSession: async () => ({ result: 'revoked', userId: 'u' }) },
