@@ -37,6 +37,7 @@ interface SlotState extends ShareSlot {
   readFrom?: string;
   /** Just after the last session checked in this run (the cursor to store). */
   checkedTo?: string;
+  started: boolean;
   readDone: boolean;
   /** Sessions read from this shard and not yet checked. */
   unchecked: number;
@@ -65,7 +66,7 @@ class ShareWalk {
     private readonly result: ShareResult,
     private readonly check: ChunkChecker,
   ) {
-    this.slots = share.shards.map((slot) => ({ ...slot, readFrom: slot.cursor, checkedTo: slot.cursor, readDone: false, unchecked: 0, completed: false }));
+    this.slots = share.shards.map((slot) => ({ ...slot, readFrom: slot.cursor, checkedTo: slot.cursor, started: false, readDone: false, unchecked: 0, completed: false }));
     this.target = deps.options.shareTargetSessions ?? DEFAULT_SHARE_TARGET_SESSIONS;
   }
 
@@ -88,12 +89,18 @@ class ShareWalk {
         continue;
       }
       if (readingDone) return this.result;
-      if (this.result.pages >= maxPagesPerRun || budget.remainingMs() < timeReserveMs) {
-        await this.continueLater();
+      // A budget of sessions rather than queries: 64 near-empty shards cost one run, not two.
+      if (this.read >= maxPagesPerRun * pageSize || budget.remainingMs() < timeReserveMs) {
+        // What was read is checked first, so every run moves on however small its shards.
+        const stop = this.buffer.length > 0 ? await this.checkChunk() : undefined;
+        if (stop === 'misconfigured') return this.result;
+        if (stop === 'app_usage') this.result.stoppedForAppUsage = true;
+        else await this.continueLater();
+        await this.recordProgress();
         return this.result;
       }
       if (this.read >= this.target) await this.handOnUnstarted();
-      await this.readPage();
+      if (this.current < this.slots.length) await this.readPage();
     }
   }
 
@@ -101,6 +108,7 @@ class ShareWalk {
     const slot = this.slots[this.current]!;
     const page = await this.deps.index.readPage(slot.shard, { ...(slot.readFrom ? { cursor: slot.readFrom } : {}), limit: this.deps.options.pageSize });
     this.result.pages += 1;
+    slot.started = true;
     this.read += page.entries.length;
     slot.unchecked += page.entries.length;
     for (const entry of page.entries) this.buffer.push({ entry, slot });
@@ -155,27 +163,27 @@ class ShareWalk {
 
   private async continueLater(): Promise<void> {
     const rest = this.remaining(this.slots);
-    if (rest.length > 0) {
-      await this.deps.queue.send([{ sweepId: this.share.sweepId, shards: rest, part: this.share.part + 1 }]);
-      this.result.continued = true;
-    }
-    await this.recordProgress();
+    if (rest.length === 0) return;
+    await this.deps.queue.send([{ sweepId: this.share.sweepId, shards: rest, part: this.share.part + 1 }]);
+    this.result.continued = true;
   }
 
   /**
    * Gives the shards this run has not started to new shares, each about `target` sessions by the
-   * average shard read so far (the shard being read counts in full, so big shards go one per share).
+   * average shard read so far (a shard still being read counts as whole, so when one shard alone
+   * holds `target` sessions the rest go one shard a share).
    */
   private async handOnUnstarted(): Promise<void> {
-    const unstarted = this.slots.slice(this.current + 1);
-    if (unstarted.length === 0) return;
-    const perShare = Math.max(1, Math.floor((this.target * (this.current + 1)) / this.read));
+    const keep = this.slots.findIndex((slot) => !slot.started);
+    if (keep < 0) return;
+    const unstarted = this.slots.slice(keep);
+    const perShare = Math.max(1, Math.floor((this.target * keep) / this.read));
     const shares: SweepShare[] = [];
     for (let i = 0; i < unstarted.length; i += perShare) {
       shares.push({ sweepId: this.share.sweepId, shards: this.remaining(unstarted.slice(i, i + perShare)), part: this.share.part + 1 });
     }
     await this.deps.queue.send(shares);
-    this.slots.length = this.current + 1;
+    this.slots.length = keep;
     this.result.handedOn += shares.length;
   }
 }

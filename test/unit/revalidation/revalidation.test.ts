@@ -6,7 +6,8 @@ import type { BatchTokenChecker, TokenCheckOutcome } from '#commons/facebook/gra
 import { GraphMisconfiguredError, GraphRequestError, GraphTransientError } from '#commons/facebook/graph-transport';
 import { logger } from '#commons/platform/logger';
 import type { RevocationOutcome } from '#commons/sessions/ports';
-import type { SweepEntry, SweepPage } from '#commons/revalidation/ports';
+import type { SweepEntry } from '#commons/revalidation/ports';
+import { FakeIndex } from '#test/support/fake-sweep-index';
 import { checkShare, type RevalidationDeps, ShareFailedError, type SweepOptions, sweepIdFor } from '#commons/revalidation/revalidation';
 import { revocationReasonFor } from '#commons/revalidation/revocation-reasons';
 import type { ShareQueue, ShareSlot, SweepShare } from '#commons/revalidation/sweep-queue';
@@ -30,30 +31,6 @@ const APP_ID = '1';
 const about = { appId: APP_ID, userId: '2', type: 'USER', scopes: [], metadata: {} };
 const VALID: DebugTokenAnswer = { kind: 'described', token: { ...about, isValid: true, expiresAt: 0 } };
 const dead = (subcode?: number): DebugTokenAnswer => ({ kind: 'described', token: { ...about, isValid: false, error: { code: 190, message: 'dead', ...(subcode ? { subcode } : {}) } } });
-
-/** An index paged by position: every shard holds `entries` unless `byShard` says otherwise. */
-export class FakeIndex {
-  reads: { shard: string; cursor?: string; limit: number }[] = [];
-  failOnRead?: number;
-  constructor(
-    private readonly entries: SweepEntry[],
-    private readonly byShard: Record<string, SweepEntry[]> = {},
-  ) {}
-  private shardEntries(shard: string): SweepEntry[] {
-    return this.byShard[shard] ?? this.entries;
-  }
-  async readPage(shard: string, options: { cursor?: string; limit: number }): Promise<SweepPage> {
-    this.reads.push({ shard, ...options });
-    if (this.failOnRead === this.reads.length) throw Object.assign(new Error('AccessDeniedException'), { name: 'AccessDeniedException' });
-    const entries = this.shardEntries(shard);
-    const start = options.cursor ? Number(options.cursor) : 0;
-    const end = start + options.limit;
-    return { entries: entries.slice(start, end), ...(end < entries.length ? { nextCursor: String(end) } : {}) };
-  }
-  cursorAfter(shard: string, entry: Pick<SweepEntry, 'sessionId'>): string {
-    return String(this.shardEntries(shard).findIndex((e) => e.sessionId === entry.sessionId) + 1);
-  }
-}
 
 class FakeChecker implements BatchTokenChecker {
   appUsagePercent: number | undefined;
