@@ -13,6 +13,8 @@ export interface OperationsDashboardProps {
   readonly alarms: ReadonlyMap<AlarmId, cloudwatch.Alarm>;
   readonly signInErrorRate: cloudwatch.IMetric;
   readonly sweepLagThresholdSeconds: number;
+  /** The lag comes once a sweep: graphed per sweep interval, so its points join up. */
+  readonly sweepLagPeriod: Duration;
   readonly graphUsageThresholdPercent: number;
 }
 
@@ -88,10 +90,11 @@ export class OperationsDashboard extends Construct {
             metric(MetricName.SessionsDeferred),
             metric(MetricName.SessionCheckErrors),
           ], { stacked: true }),
-          graph('Sweep lag: oldest shard pass (s)', [metric(MetricName.SweepLagSeconds, 'Maximum')], {
+          graph('Sweep lag: oldest shard pass (s)', [sessionGuardMetric(MetricName.SweepLagSeconds, 'Maximum', props.sweepLagPeriod)], {
             leftAnnotations: [{ value: props.sweepLagThresholdSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
           }),
-          graph('Sweep shares: completed, failed, stopped for app usage', [
+          graph('Sweep progress: shard passes completed; shares completed, failed, stopped for app usage', [
+            metric(MetricName.SweepPassesCompleted),
             metric(MetricName.SweepSharesCompleted),
             metric(MetricName.SweepSharesFailed),
             metric(MetricName.SweepSharesStoppedForAppUsage),

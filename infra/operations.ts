@@ -83,6 +83,8 @@ export class Operations extends Construct {
 
     const sweepSeconds = props.sweepInterval.toSeconds();
     const twoSweeps = Duration.seconds(Math.min(2 * sweepSeconds, 86_400));
+    // The dispatcher publishes the lag once a sweep: one interval holds about one datapoint.
+    const oneSweep = Duration.seconds(Math.min(sweepSeconds, 43_200));
     // Sign-ins tried = sessions created on every channel + refusals (5xx included); a quiet period is 0%.
     const tried = `(${SIGN_IN_CHANNELS.map((_, i) => `FILL(created${i}, 0)`).join(' + ')} + FILL(refused, 0))`;
     const signInErrorRate = new cloudwatch.MathExpression({
@@ -118,13 +120,16 @@ export class Operations extends Construct {
     add('WorkerErrors', fn('revalidation-worker').metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1, 'Session Guard: the sweep worker failed (Lambda errors).');
     const deadLetter = props.otherAlarms[0];
     if (deadLetter) this.alarms.set('DeadLetterQueue', deadLetter);
-    add('NoCompletedSweep', sessionGuardMetric(MetricName.SweepSharesCompleted, 'Sum', twoSweeps), 1, 'Session Guard: no sweep share completed for two sweep intervals.', {
+    add('NoCompletedSweep', sessionGuardMetric(MetricName.SweepPassesCompleted, 'Sum', twoSweeps), 1, 'Session Guard: no shard of the sweep index was checked to its end for two sweep intervals.', {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    add('SweepFallingBehind', sessionGuardMetric(MetricName.SweepLagSeconds, 'Maximum', fiveMinutes), 2 * sweepSeconds, 'Session Guard: some shard has not been swept to its end for over two sweep intervals.', {
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
+    // Healthy, the lag stays under one interval (every pass ends within its sweep); two intervals
+    // mean some pass has outlived two sweeps. Any datapoint in the last two intervals counts, so
+    // a period the dispatcher's datapoint happened to miss does not clear the alarm.
+    add('SweepFallingBehind', sessionGuardMetric(MetricName.SweepLagSeconds, 'Maximum', oneSweep), 2 * sweepSeconds, 'Session Guard: a shard pass of the sweep has been in progress for two sweep intervals or more.', {
+      evaluationPeriods: 2,
+      datapointsToAlarm: 1,
     });
     add('GraphThrottling', sessionGuardMetric(MetricName.GraphAppUsagePercent, 'Maximum', fiveMinutes), GRAPH_USAGE_ALARM_PERCENT, `Session Guard: Facebook's X-App-Usage reached ${GRAPH_USAGE_ALARM_PERCENT}% of the app's rate limit.`);
     add('MassRevocationGuardTripped', sessionGuardMetric(MetricName.MassRevocationGuardTripped, 'Sum', fiveMinutes), 1, 'Session Guard: the sweep stopped revoking because too many sessions looked dead at once.');
@@ -161,6 +166,7 @@ export class Operations extends Construct {
       alarms: this.alarms,
       signInErrorRate,
       sweepLagThresholdSeconds: 2 * sweepSeconds,
+      sweepLagPeriod: oneSweep,
       graphUsageThresholdPercent: GRAPH_USAGE_ALARM_PERCENT,
     });
     this.queries = new LogQueries(this, 'Queries', { functions: props.functions, prefix: stackName });

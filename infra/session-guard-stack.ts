@@ -207,9 +207,9 @@ export class SessionGuardStack extends Stack {
     const authorizer = this.functionFor(authorizerEntry);
 
     // The scheduled revalidation: background functions no route reaches. The worker is the only
-    // function that may open sealed tokens (kms:Decrypt); the dispatcher touches nothing but the queue.
+    // function that may open sealed tokens (kms:Decrypt); the dispatcher touches the shard cursors and the queue.
     const sweep = props.revalidation ?? {};
-    const dispatcher = this.addFunction('revalidation-dispatcher', () => {}, props.logRetention, { timeout: Duration.seconds(30), memorySize: 256 });
+    const dispatcher = this.addFunction('revalidation-dispatcher', (fn) => sessions.grantSweepPlan(fn), props.logRetention, { timeout: Duration.seconds(30), memorySize: 256 });
     const worker = this.addFunction(
       'revalidation-worker',
       (fn) => {

@@ -171,8 +171,17 @@ export class SessionTable extends Construct {
   }
 
   /**
+   * Plans a sweep (revalidation-dispatcher): reads every shard cursor with one Query of their
+   * partition and starts the cursors of shards never seen (conditional PutItem), on shard cursors only.
+   */
+  grantSweepPlan(fn: ConfigurableFunction): iam.Grant {
+    return this.grant(fn, ['dynamodb:Query', 'dynamodb:PutItem'], ['sweepCursor']);
+  }
+
+  /**
    * Revalidates sessions (revalidation-worker): reads shards of `index/sweep` (Query), turns a dead
-   * session into its revocation record (UpdateItem) and releases its token lock (DeleteItem).
+   * session into its revocation record (UpdateItem), releases its token lock (DeleteItem) and moves
+   * or ends a shard's pass on its cursor (UpdateItem).
    */
   grantSweep(fn: ConfigurableFunction): void {
     this.grant(fn, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);

@@ -110,9 +110,10 @@ describe('alarms', () => {
     expect(alarmNamed('DeadLetterQueue')).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
   });
 
-  it('NoCompletedSweep: no share completed over two sweep intervals, and silence counts as breaching', () => {
+  it('NoCompletedSweep: no shard pass completed over two sweep intervals, and silence counts as breaching', () => {
     expect(alarmNamed('NoCompletedSweep')).toMatchObject({
-      MetricName: 'SweepSharesCompleted',
+      MetricName: 'SweepPassesCompleted',
+      Statistic: 'Sum',
       Dimensions: serviceDimension,
       Period: 2 * 15 * 60,
       Threshold: 1,
@@ -121,8 +122,18 @@ describe('alarms', () => {
     });
   });
 
-  it('SweepFallingBehind: the oldest shard pass older than two intervals for 15 minutes', () => {
-    expect(alarmNamed('SweepFallingBehind')).toMatchObject({ MetricName: 'SweepLagSeconds', Statistic: 'Maximum', Threshold: 2 * 15 * 60, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+  it('SweepFallingBehind: the oldest shard pass two intervals old, in any sweep of the last two', () => {
+    expect(alarmNamed('SweepFallingBehind')).toMatchObject({
+      MetricName: 'SweepLagSeconds',
+      Dimensions: serviceDimension,
+      Statistic: 'Maximum',
+      Period: 15 * 60,
+      Threshold: 2 * 15 * 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('GraphThrottling: X-App-Usage at the point where the sweep stops', () => {
@@ -133,7 +144,7 @@ describe('alarms', () => {
     const { stack: slow } = buildTestApp({ bundle: false, context: { sweepIntervalMinutes: '60' } });
     const alarms = Object.values(Template.fromStack(slow).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     expect(alarms.find((a) => a.AlarmName.endsWith('-NoCompletedSweep'))!.Period).toBe(7200);
-    expect(alarms.find((a) => a.AlarmName.endsWith('-SweepFallingBehind'))!.Threshold).toBe(7200);
+    expect(alarms.find((a) => a.AlarmName.endsWith('-SweepFallingBehind'))).toMatchObject({ Threshold: 7200, Period: 3600 });
   });
 
   it('every alarm notifies the alarm topic, on alarm and on recovery', () => {
@@ -180,7 +191,7 @@ describe('dashboard', () => {
 
   it.each([
     ['Is sign-in working?', ['Sessions created, by channel', 'Sign-in refusals, by code', 'Sign-in error rate (%)', 'API answers: 4xx and 5xx', 'API latency (p50, p99)']],
-    ['Are sweeps keeping up?', ['Sweep checks: valid, revoked, deferred, errors', 'Sweep lag: oldest shard pass (s)', 'Dead-letter queue: shares waiting', 'Mass-revocation guard tripped']],
+    ['Are sweeps keeping up?', ['Sweep checks: valid, revoked, deferred, errors', 'Sweep lag: oldest shard pass (s)', 'Sweep progress: shard passes completed; shares completed, failed, stopped for app usage', 'Dead-letter queue: shares waiting', 'Mass-revocation guard tripped']],
     ['Why are people being logged out?', ['Sessions revoked, by reason']],
     ['Is Facebook throttling us?', ["Facebook X-App-Usage (% of the app's limit)", 'Graph errors, by code', 'Graph latency (p50, p99, ms)']],
     ['Is anything misconfigured?', ['Misconfiguration detected', 'Refused signed_requests and nonce replays', 'Lambda errors, by function']],

@@ -189,15 +189,20 @@ describe('worker', () => {
 });
 
 describe('dispatcher', () => {
-  it('may only send messages to the sweep queue (besides logs and traces)', () => {
+  it('may only read and start the shard cursors and send messages to the sweep queue (besides logs and traces)', () => {
     const statements = statementsForRole(template, roleId('revalidation-dispatcher'));
     const actions = statements.flatMap(actionsOf).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
-    expect(actions).toEqual(['sqs:SendMessage']);
+    expect(actions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']);
     expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))!.Resource).toEqual(queueArn());
+    const tableArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.sessionTable.table.node.defaultChild as never), 'Arn'] };
+    expect(statements.find((s) => actionsOf(s).includes('dynamodb:Query'))).toMatchObject({
+      Resource: tableArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SWEEPCURSOR#*'] } },
+    });
   });
 
-  it('knows only the queue URL', () => {
-    expect(Object.keys(functionProps('revalidation-dispatcher').Environment.Variables).sort()).toEqual(['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL']);
+  it('knows only the queue URL and the table', () => {
+    expect(Object.keys(functionProps('revalidation-dispatcher').Environment.Variables).sort()).toEqual(['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL', 'TABLE_NAME']);
     expect(functionProps('revalidation-dispatcher')).toMatchObject({ Timeout: 30, MemorySize: 256 });
   });
 });

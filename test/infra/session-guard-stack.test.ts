@@ -182,9 +182,10 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   ],
   // The example sensitive action: the authorizer hands it authTime; it may touch nothing.
   'sensitive-action': [],
-  // The scheduled revalidation: the dispatcher only queues shares; the worker reads the sweep
-  // index, opens sealed tokens (the one function with kms:Decrypt), asks Facebook and revokes.
-  'revalidation-dispatcher': ['sqs:SendMessage'],
+  // The scheduled revalidation: the dispatcher reads and starts the shard cursors and queues the
+  // sweep; the worker reads the sweep index, opens sealed tokens (the one function with
+  // kms:Decrypt), asks Facebook, revokes and moves the shard cursors.
+  'revalidation-dispatcher': ['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage'],
   'revalidation-worker': [
     'dynamodb:DeleteItem',
     'dynamodb:Query',
@@ -289,7 +290,7 @@ const EXPECTED_ENVIRONMENT: Record<string, string[]> = {
     'TABLE_NAME',
   ],
   'sensitive-action': ['POWERTOOLS_SERVICE_NAME'],
-  'revalidation-dispatcher': ['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL'],
+  'revalidation-dispatcher': ['POWERTOOLS_SERVICE_NAME', 'SWEEP_QUEUE_URL', 'TABLE_NAME'],
   'revalidation-worker': [
     'FACEBOOK_APP_ID',
     'FACEBOOK_APP_SECRET_ARN',
@@ -645,6 +646,9 @@ describe('functions', () => {
       } else if (JSON.stringify(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']) === JSON.stringify([INVENTORY_PARTITION])) {
         // The inventory's own partition of the table (test/infra/credential-inventory.test.ts).
         expect(statement.Resource).toEqual(tableArn);
+      } else if (entry === 'revalidation-dispatcher') {
+        // The one Query on the table itself: the shard cursors' partition, narrowed by LeadingKeys.
+        expect(statement).toMatchObject({ Resource: tableArn, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SWEEPCURSOR#*'] } } });
       } else if (actionsOf(statement).includes('dynamodb:Query')) {
         expect(actionsOf(statement)).toEqual(['dynamodb:Query']);
         expect(statement.Resource).toEqual({ 'Fn::Join': ['', [tableArn, `/index/${QUERIED_INDEX[entry]}`]] });
