@@ -52,7 +52,7 @@ export interface RouteContext {
   /** The version in the request path, echoed in `facebook-api-version`. */
   readonly version: string;
   readonly now: number;
-  readonly onDebugTokenCheck: () => void;
+  readonly onDebugTokenCheck: (inputToken: string | null) => void;
 }
 
 /** At most 50 requests per batch [doc]. */
@@ -191,7 +191,7 @@ function authenticateUncached(ctx: RouteContext, token: string | null, proof: st
  * same shapes.
  */
 function debugToken(ctx: RouteContext, params: URLSearchParams, memo?: AuthMemo): GraphReply {
-  ctx.onDebugTokenCheck();
+  ctx.onDebugTokenCheck(params.get('input_token'));
   const auth = authenticate(ctx, params, memo);
   if (!auth.ok) return auth.reply;
   const input = params.get('input_token');

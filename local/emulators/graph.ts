@@ -96,6 +96,8 @@ export interface GraphEmulator {
   setAppUsage(percent: number): void;
   stats(): { requests: number; debugTokenChecks: number; batchRequests: number; byPath: Record<string, number> };
   resetStats(): void;
+  /** Whether debug_token was asked about this token since the last resetStats (a session checked by the sweep). */
+  wasChecked(inputToken: string): boolean;
 }
 
 // ---- faults ---------------------------------------------------------------------------------
@@ -263,6 +265,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   let appUsagePercent = 0;
   let faults: ActiveFault[] = [];
   let stats = { requests: 0, debugTokenChecks: 0, batchRequests: 0, byPath: {} as Record<string, number> };
+  /** Every input_token debug_token was asked about since the last resetStats. */
+  let checkedTokens = new Set<string>();
   const closing = new AbortController();
 
   /** setTimeout that gives up when the emulator closes, so close() never waits on a slow fault. */
@@ -387,7 +391,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
       const known = knownError(4, undefined, '', nowSeconds());
       reply = errorReply(defaultStatusFor(4), { code: 4, ...known });
     } else {
-      const ctx: RouteContext = { state, version, now: nowSeconds(), onDebugTokenCheck: () => (stats.debugTokenChecks += 1) };
+      const onDebugTokenCheck = (input: string | null) => {
+        stats.debugTokenChecks += 1;
+        if (input) checkedTokens.add(input);
+      };
+      const ctx: RouteContext = { state, version, now: nowSeconds(), onDebugTokenCheck };
       const params = graphParams(url, req, body);
       const itemFault: BatchItemFault | undefined = fault?.kind === 'batch_item_error' ? { code: fault.code, ...(fault.everyNth !== undefined ? { everyNth: fault.everyNth } : {}) } : undefined;
       reply = isBatch ? handleBatch(ctx, params, itemFault) : handleGraphCall(ctx, method, path, params);
@@ -598,6 +606,10 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
     },
     resetStats() {
       stats = { requests: 0, debugTokenChecks: 0, batchRequests: 0, byPath: {} };
+      checkedTokens = new Set();
+    },
+    wasChecked(inputToken) {
+      return checkedTokens.has(inputToken);
     },
   };
   return emulator;

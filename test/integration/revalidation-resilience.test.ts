@@ -46,9 +46,10 @@ describe('a share too big for one run', () => {
 
     const summary = await stack.revalidate();
 
-    // 23 sessions = 5 pages of 5; 2 pages per run = 3 runs, chained by 2 continuations.
+    // 23 sessions = 5 pages of 5; 2 pages' worth per run = 3 runs, chained by 2 continuations.
     expect(summary.continuations).toBeGreaterThanOrEqual(2);
-    expect(summary.shareRuns).toBe(64 + summary.continuations);
+    expect(summary.shareRuns).toBe(1 + summary.continuations + summary.sharesHandedOn);
+    expect(summary.passesCompleted).toBe(64);
     expect(summary.checked).toBe(live);
     expect(stack.graphEmulator().stats().debugTokenChecks).toBe(live);
     expect(summary.revoked).toBe(3);
@@ -94,7 +95,7 @@ describe('a worker that dies part way through a share', () => {
 });
 
 describe('a share that keeps failing', () => {
-  it('is retried with backoff and then moved to the dead-letter queue, while the other shares finish', async () => {
+  it('splits from the shards it shared with, is retried with backoff and then moved to the dead-letter queue, while the other shards finish', async () => {
     const { dead } = await crowd('14', 1, 1);
     const other = await stack.signInNewPerson();
     stack.graphEmulator().endFacebookSession(other.facebookUserId, 'expired');
@@ -109,7 +110,10 @@ describe('a share that keeps failing', () => {
 
     expect(summary.deadLettered).toBe(1);
     expect(summary.failedShareRuns).toBe(5);
-    expect(stack.sweep.sqs.messages(stack.sweep.deadLetterQueueUrl).map((m) => JSON.parse(m.body).shard)).toContain('14');
+    const deadLettered = stack.sweep.sqs.messages(stack.sweep.deadLetterQueueUrl).map((m) => JSON.parse(m.body) as { shards: { shard: string }[] });
+    expect(deadLettered.map((m) => m.shards.map((s) => s.shard))).toContainEqual(['14']);
+    // Every other shard completed its pass; 14 stays behind, its cursor where it was.
+    expect(summary.passesCompleted).toBe(63);
     expect((await item(dead[0]!))!.status).toBe('active');
     expect((await item(other))!).toMatchObject({ status: 'revoked', revokedReason: 'expired' });
     expect(stack.capturedOutput()).toContain('AccessDeniedException');

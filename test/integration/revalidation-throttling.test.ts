@@ -4,8 +4,9 @@ import { startSweepTestStack, type SweepTestStack } from '#test/support/sweep-st
 /**
  * Facebook's `X-App-Usage` steers the sweep: in the slow-down band it pauses before each Graph
  * batch; at the stop threshold it stops and leaves the rest for the next run, counting what it
- * read but did not check as deferred. One Graph batch at a time per share here, so the order of
- * batches (and so what is left over) is certain.
+ * read but did not check as deferred; the next sweep resumes after the last session checked
+ * (the shard's cursor). One Graph batch at a time per share here, so the order of batches (and so
+ * what is left over) is certain.
  */
 const PAUSE_MS = 150;
 let stack: SweepTestStack;
@@ -42,15 +43,17 @@ describe('Facebook app usage', { shuffle: false }, () => {
     expect(summary.valid + summary.revoked).toBe(50);
     revokedBeforeStop = summary.revoked;
     expect(summary.sharesStoppedForAppUsage).toBeGreaterThanOrEqual(1);
-    // Nothing is queued to carry on: the next scheduled sweep starts afresh.
+    // Nothing is queued to carry on: the next scheduled sweep resumes from the shard's cursor.
     expect(stack.sweep.sqs.depth(stack.sweep.queueUrl)).toMatchObject({ visible: 0, inFlight: 0 });
   });
 
-  it('in the slow-down band: every session is checked, with a pause before each batch after the first', async () => {
+  it('in the slow-down band: the next sweep checks the 70 left, with a pause before each batch after the first', async () => {
     stack.graphEmulator().setAppUsage(70);
+    stack.graphEmulator().resetStats();
     const summary = await stack.revalidate();
-    expect(summary).toMatchObject({ checked: 120 - revokedBeforeStop, valid: 110, revoked: 10 - revokedBeforeStop, deferred: 0 });
-    expect(summary.durationMs).toBeGreaterThanOrEqual(2 * PAUSE_MS);
+    expect(summary).toMatchObject({ checked: 70, valid: 60 + revokedBeforeStop, revoked: 10 - revokedBeforeStop, deferred: 0 });
+    expect(stack.graphEmulator().stats().batchRequests).toBe(2);
+    expect(summary.durationMs).toBeGreaterThanOrEqual(PAUSE_MS);
   });
 
   it('below the slow-down band: a new sweep checks everything at full speed', async () => {

@@ -1,3 +1,4 @@
+import { logger } from '#commons/platform/logger';
 import type { SweepEntry } from './ports.ts';
 import type { RevalidationDeps, RunBudget, ShareResult } from './revalidation.ts';
 import type { ShareSlot, SweepShare } from './sweep-queue.ts';
@@ -15,7 +16,10 @@ import type { ShareSlot, SweepShare } from './sweep-queue.ts';
  * - once a run has read `shareTargetSessions`, the shards it has not started go to shares of their
  *   own, sized from what it has read, so a big population fans out over the workers as it did
  *   with one share per shard;
- * - a run out of pages or time queues a continuation with the rest, as before.
+ * - a run out of pages or time queues a continuation with the rest, as before;
+ * - a run that fails with several shards unfinished queues each of them as a share of its own
+ *   instead of failing: one shard that cannot be read (or revoked in) then holds up no other, and
+ *   only its own share is retried and, in the end, dead-lettered.
  *
  * Misconfiguration and failures record nothing: the next run starts where the last good one left.
  */
@@ -71,6 +75,19 @@ class ShareWalk {
   }
 
   async run(budget: RunBudget): Promise<ShareResult> {
+    try {
+      return await this.walk(budget);
+    } catch (error) {
+      const rest = this.remaining(this.slots);
+      if (rest.length <= 1) throw error;
+      await this.deps.queue.send(rest.map((slot) => ({ sweepId: this.share.sweepId, shards: [slot], part: this.share.part + 1 })));
+      this.result.handedOn += rest.length;
+      logger.warn('share split after a failure', { sweepId: this.share.sweepId, shard: this.result.shard, shares: rest.length, errorName: (error as Error).name, error: (error as Error).message });
+      return this.result;
+    }
+  }
+
+  private async walk(budget: RunBudget): Promise<ShareResult> {
     if (this.deps.usage.decide(this.share.sweepId) === 'stop') {
       this.result.stoppedForAppUsage = true;
       return this.result;
