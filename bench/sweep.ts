@@ -1,7 +1,7 @@
 /**
  * `npm run bench:sweep`: what a revalidation sweep costs, on the local stack.
  *
- * 1. Creates BENCH_SESSIONS sessions (default 100,000), each for a new Facebook test user, through
+ * 1. Creates BENCH_SESSIONS sessions, each for a new Facebook test user, through
  *    the real sign-in domain code (`signInWithSessionInfoToken`: debug_token against the Graph
  *    emulator, envelope sealing with the KMS emulator, the same DynamoDB transaction as
  *    POST /v1/sessions) with BENCH_SIGNIN_CONCURRENCY sign-ins in flight (default 64). Only the HTTP
@@ -12,6 +12,10 @@
  * 3. Prints, per sweep: sessions/second, Graph, KMS and DynamoDB requests per 1,000 checks, and the
  *    read/write capacity units the worker consumed (it asks DynamoDB for ReturnConsumedCapacity
  *    TOTAL on every call; DynamoDB Local answers it).
+ *
+ * BENCH_SESSIONS is a list of sizes, smallest first (default `400,100000`): the sessions of each
+ * size are added to those of the one before, and each size gets its two sweeps, so one run prints
+ * the figures at 400 and at 100,000 sessions. `BENCH_SESSIONS=400` alone takes a minute.
  *
  * Goals (printed, not asserted): Graph ≤ 25 requests per 1,000 checks; KMS ≤ 10 per 1,000 from the
  * second sweep on; DynamoDB ≤ 0.5 RCU and ≤ 0.05 WCU per unchanged session check.
@@ -26,7 +30,11 @@ import { EnvelopeSealer } from '#commons/crypto/vault';
 import { startLocalStack } from '#local/stack';
 import { createLocalSweep, type SweepSummary } from '#local/sweep';
 
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
+const SIZES = (process.env.BENCH_SESSIONS ?? '400,100000')
+  .split(',')
+  .map((size) => Number(size.trim()))
+  .sort((a, b) => a - b);
+if (SIZES.length === 0 || SIZES.some((size) => !Number.isInteger(size) || size <= 0)) throw new Error('BENCH_SESSIONS must be a comma-separated list of positive whole numbers');
 const SIGNIN_CONCURRENCY = Number(process.env.BENCH_SIGNIN_CONCURRENCY ?? 64);
 const GRAPH_LATENCY_MS = Number(process.env.BENCH_GRAPH_LATENCY_MS ?? 100);
 const SWEEPS = 2;
@@ -43,24 +51,39 @@ await sweep.start();
 const graphEmulator = stack.graph!;
 const kmsEmulator = stack.kms!;
 
+// ---- 1. sessions, through the sign-in domain code ------------------------------------------
+const deps = {
+  store: new SessionStore(createDocumentClient(), stack.tableName),
+  vault: new EnvelopeSealer(createKmsClient(), stack.kmsKeyId),
+  graph: createGraphClient(
+    { GRAPH_API_URL: graphEmulator.url, GRAPH_API_VERSION: process.env.GRAPH_API_VERSION ?? 'v21.0', FACEBOOK_APP_ID: stack.appId, GRAPH_TIMEOUT_MS: 10_000 },
+    stack.appSecret,
+  ).tokens,
+  appId: stack.appId,
+  sessionMaxAgeMs: 30 * 86_400_000,
+};
+
 try {
-  // ---- 1. sessions, through the sign-in domain code ----------------------------------------
-  const deps = {
-    store: new SessionStore(createDocumentClient(), stack.tableName),
-    vault: new EnvelopeSealer(createKmsClient(), stack.kmsKeyId),
-    graph: createGraphClient(
-      { GRAPH_API_URL: graphEmulator.url, GRAPH_API_VERSION: process.env.GRAPH_API_VERSION ?? 'v21.0', FACEBOOK_APP_ID: stack.appId, GRAPH_TIMEOUT_MS: 10_000 },
-      stack.appSecret,
-    ).tokens,
-    appId: stack.appId,
-    sessionMaxAgeMs: 30 * 86_400_000,
-  };
-  log(`Creating ${SESSIONS.toLocaleString('en')} sessions (${SIGNIN_CONCURRENCY} sign-ins at once)…`);
+  const reports: unknown[] = [];
+  let existing = 0;
+  for (const SESSIONS of SIZES) {
+    reports.push(await benchSize(SESSIONS, SESSIONS - existing));
+    existing = SESSIONS;
+  }
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync('.bench/sweep.json', `${JSON.stringify(reports, null, 2)}\n`);
+} finally {
+  await sweep.close();
+  await stack.close();
+}
+
+async function benchSize(SESSIONS: number, toCreate: number) {
+  log(`Creating ${toCreate.toLocaleString('en')} sessions, for ${SESSIONS.toLocaleString('en')} in all (${SIGNIN_CONCURRENCY} sign-ins at once)…`);
   const createStart = performance.now();
   let next = 0;
   let done = 0;
   const lane = async () => {
-    while (next < SESSIONS) {
+    while (next < toCreate) {
       next += 1;
       const user = graphEmulator.createTestUser(stack.appId);
       const token = graphEmulator.mintSessionInfoToken(stack.appId, user.id);
@@ -71,10 +94,10 @@ try {
   };
   await Promise.all(Array.from({ length: SIGNIN_CONCURRENCY }, lane));
   const createSeconds = (performance.now() - createStart) / 1000;
-  log(`  done in ${createSeconds.toFixed(0)} s (${Math.round(SESSIONS / createSeconds)} sign-ins/s)`);
+  log(`  done in ${createSeconds.toFixed(0)} s (${Math.round(toCreate / createSeconds)} sign-ins/s)`);
+  graphEmulator.setLatency(GRAPH_LATENCY_MS);
 
   // ---- 2. sweeps ---------------------------------------------------------------------------
-  graphEmulator.setLatency(GRAPH_LATENCY_MS);
   const results: { sweep: number; summary: SweepSummary; seconds: number; graph: number; kms: number; sqs: number }[] = [];
   for (let n = 1; n <= SWEEPS; n++) {
     log(`Sweep ${n}…`);
@@ -121,6 +144,8 @@ try {
       wcuPerCheck: round(summary.dynamo.writeUnits / summary.checked, 4),
       sqsRequests: sqs,
       shareRuns: summary.shareRuns,
+      sharesHandedOn: summary.sharesHandedOn,
+      passesCompleted: summary.passesCompleted,
     };
   });
 
@@ -129,7 +154,7 @@ try {
   const out = [
     '',
     `Revalidation sweep on the local stack: ${SESSIONS.toLocaleString('en')} sessions, Graph emulator answering after ${GRAPH_LATENCY_MS} ms`,
-    `(sessions made through signInWithSessionInfoToken in ${createSeconds.toFixed(0)} s; 5 worker invocations at once, 2 shares per invocation, 4 Graph batches in flight per share)`,
+    `(sessions made through signInWithSessionInfoToken; WCU are the shard cursors' (one per shard whose pass ends), sessions are not written;  5 worker invocations at once, 2 shares per invocation, 4 Graph batches in flight per share)`,
     '',
     line('', rows.map((r) => `sweep ${r.sweep}`)),
     line('sessions checked', rows.map((r) => r.checked.toLocaleString('en'))),
@@ -148,6 +173,8 @@ try {
     line('WCU per session check', rows.map((r) => r.wcuPerCheck)),
     line('SQS requests (share messages sent)', rows.map((r) => r.sqsRequests)),
     line('worker share runs', rows.map((r) => r.shareRuns)),
+    line('  of which shares handed on', rows.map((r) => r.sharesHandedOn)),
+    line('shard passes completed (of 64)', rows.map((r) => r.passesCompleted)),
     '',
     'Goals:',
     `  Graph ≤ ${GOALS.graphPer1000} requests per 1,000 checks: ${rows.map((r) => `sweep ${r.sweep} ${verdict(r.graphPer1000 <= GOALS.graphPer1000)}`).join(', ')}`,
@@ -158,11 +185,8 @@ try {
     '',
   ];
   console.log(out.join('\n'));
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync('.bench/sweep.json', `${JSON.stringify({ sessions: SESSIONS, graphLatencyMs: GRAPH_LATENCY_MS, createSeconds, rows }, null, 2)}\n`);
-} finally {
-  await sweep.close();
-  await stack.close();
+  graphEmulator.setLatency(0);
+  return { sessions: SESSIONS, graphLatencyMs: GRAPH_LATENCY_MS, createSeconds, rows };
 }
 
 function total(counts: Record<string, number>): number {

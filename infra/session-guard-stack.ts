@@ -207,7 +207,7 @@ export class SessionGuardStack extends Stack {
     const authorizer = this.functionFor(authorizerEntry);
 
     // The scheduled revalidation: background functions no route reaches. The worker is the only
-    // function that may open sealed tokens (kms:Decrypt); the dispatcher touches the shard cursors and the queue.
+    // function that may open sealed tokens (kms:Decrypt); the dispatcher reads the shard cursors and sends to the queue.
     const sweep = props.revalidation ?? {};
     const dispatcher = this.addFunction('revalidation-dispatcher', (fn) => sessions.grantSweepPlan(fn), props.logRetention, { timeout: Duration.seconds(30), memorySize: 256 });
     const worker = this.addFunction(

@@ -171,17 +171,17 @@ export class SessionTable extends Construct {
   }
 
   /**
-   * Plans a sweep (revalidation-dispatcher): reads every shard cursor with one Query of their
-   * partition and starts the cursors of shards never seen (conditional PutItem), on shard cursors only.
+   * Plans a sweep (revalidation-dispatcher): reads the shard cursors with one Query of their
+   * partition (`dynamodb:Query` on the table, narrowed to that partition), and nothing else.
    */
   grantSweepPlan(fn: ConfigurableFunction): iam.Grant {
-    return this.grant(fn, ['dynamodb:Query', 'dynamodb:PutItem'], ['sweepCursor']);
+    return this.grant(fn, ['dynamodb:Query'], ['sweepCursor']);
   }
 
   /**
    * Revalidates sessions (revalidation-worker): reads shards of `index/sweep` (Query), turns a dead
-   * session into its revocation record (UpdateItem), releases its token lock (DeleteItem) and moves
-   * or ends a shard's pass on its cursor (UpdateItem).
+   * session into its revocation record (UpdateItem), releases its token lock (DeleteItem) and keeps
+   * the cursor of a shard pass in progress (UpdateItem, and DeleteItem when the pass ends).
    */
   grantSweep(fn: ConfigurableFunction): void {
     this.grant(fn, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);

@@ -3,7 +3,6 @@ import type { SweepEntry } from '#commons/revalidation/ports';
 import type { NewSession } from '#commons/sessions/model';
 import { SessionStore } from '#commons/storage/session-store';
 import { ShardCursorStore } from '#commons/storage/shard-cursor-store';
-import { sweepShards } from '#commons/storage/schema';
 import { SweepIndex } from '#commons/storage/sweep-index';
 import { type ContractTable, startContractTable } from '#test/support/contract-table';
 
@@ -19,24 +18,29 @@ beforeAll(async () => {
 afterAll(async () => table?.close());
 
 describe('ShardCursorStore on DynamoDB Local', () => {
-  it('keeps every shard\'s cursor in one partition, read back with one Query, and starts a shard only once', async () => {
-    for (const shard of sweepShards()) expect(await cursors.start(shard, T0)).toBe(true);
-    expect(await cursors.start('07', T0 + 1)).toBe(false);
-    const all = await cursors.readAll();
-    expect(all).toHaveLength(64);
-    expect(all.find((c) => c.shard === '07')).toStrictEqual({ shard: '07', passStartedAt: T0 });
-    expect(await table.getItem({ pk: 'SWEEPCURSOR#sweep', sk: 'SHARD#07' })).toStrictEqual({ pk: 'SWEEPCURSOR#sweep', sk: 'SHARD#07', entity: 'shardCursor', shard: '07', passStartedAt: T0 });
+  it('keeps the cursors of passes in progress in one partition, read back with one Query', async () => {
+    expect(await cursors.readAll()).toEqual([]);
+    expect(await cursors.advance('07', T0, 'cursor-07')).toBe(true);
+    expect(await cursors.advance('09', T0)).toBe(true);
+    expect((await cursors.readAll()).sort((a, b) => a.shard.localeCompare(b.shard))).toStrictEqual([
+      { shard: '07', passStartedAt: T0, cursor: 'cursor-07' },
+      { shard: '09', passStartedAt: T0 },
+    ]);
+    expect(await table.getItem({ pk: 'SWEEPCURSOR#sweep', sk: 'SHARD#07' })).toStrictEqual({ pk: 'SWEEPCURSOR#sweep', sk: 'SHARD#07', entity: 'shardCursor', shard: '07', passStartedAt: T0, cursor: 'cursor-07' });
   });
 
-  it('moves and ends a pass only for the run whose pass it is', async () => {
+  it('moves and ends a pass only for the run whose pass it is; an ended pass leaves no item', async () => {
     expect(await cursors.advance('12', T0, 'cursor-a')).toBe(true);
     expect(await cursors.advance('12', T0 - 1, 'cursor-stale')).toBe(false);
-    expect((await cursors.readAll()).find((c) => c.shard === '12')).toStrictEqual({ shard: '12', passStartedAt: T0, cursor: 'cursor-a' });
-    expect(await cursors.completePass('12', T0, T0 + 900_000)).toBe(true);
-    // The same pass cannot end twice (a retried share), and its old id moves nothing any more.
-    expect(await cursors.completePass('12', T0, T0 + 1_000_000)).toBe(false);
-    expect(await cursors.advance('12', T0, 'cursor-b')).toBe(false);
-    expect((await cursors.readAll()).find((c) => c.shard === '12')).toStrictEqual({ shard: '12', passStartedAt: T0 + 900_000 });
+    expect(await cursors.advance('12', T0, 'cursor-b')).toBe(true);
+    expect((await cursors.readAll()).find((c) => c.shard === '12')).toStrictEqual({ shard: '12', passStartedAt: T0, cursor: 'cursor-b' });
+    expect(await cursors.completePass('12', T0 - 1)).toBe(false);
+    expect(await cursors.completePass('12', T0)).toBe(true);
+    // The same pass cannot end twice (a retried share).
+    expect(await cursors.completePass('12', T0)).toBe(false);
+    expect(await table.getItem({ pk: 'SWEEPCURSOR#sweep', sk: 'SHARD#12' })).toBeUndefined();
+    // At its head again, the shard takes the next pass's first cursor.
+    expect(await cursors.advance('12', T0 + 900_000, 'cursor-c')).toBe(true);
   });
 
   it('a cursor made after an entry resumes the shard just after it', async () => {

@@ -189,10 +189,10 @@ describe('worker', () => {
 });
 
 describe('dispatcher', () => {
-  it('may only read and start the shard cursors and send messages to the sweep queue (besides logs and traces)', () => {
+  it('may only read the shard cursors and send messages to the sweep queue (besides logs and traces)', () => {
     const statements = statementsForRole(template, roleId('revalidation-dispatcher'));
     const actions = statements.flatMap(actionsOf).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
-    expect(actions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']);
+    expect(actions.sort()).toEqual(['dynamodb:Query', 'sqs:SendMessage']);
     expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))!.Resource).toEqual(queueArn());
     const tableArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.sessionTable.table.node.defaultChild as never), 'Arn'] };
     expect(statements.find((s) => actionsOf(s).includes('dynamodb:Query'))).toMatchObject({

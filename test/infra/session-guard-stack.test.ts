@@ -182,10 +182,10 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   ],
   // The example sensitive action: the authorizer hands it authTime; it may touch nothing.
   'sensitive-action': [],
-  // The scheduled revalidation: the dispatcher reads and starts the shard cursors and queues the
-  // sweep; the worker reads the sweep index, opens sealed tokens (the one function with
-  // kms:Decrypt), asks Facebook, revokes and moves the shard cursors.
-  'revalidation-dispatcher': ['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage'],
+  // The scheduled revalidation: the dispatcher reads the shard cursors and queues the sweep; the
+  // worker reads the sweep index, opens sealed tokens (the one function with kms:Decrypt), asks
+  // Facebook, revokes and keeps the shard cursors.
+  'revalidation-dispatcher': ['dynamodb:Query', 'sqs:SendMessage'],
   'revalidation-worker': [
     'dynamodb:DeleteItem',
     'dynamodb:Query',

@@ -36,15 +36,15 @@ describe('sustained app usage above the stop threshold', { shuffle: false }, () 
     // 130 sessions in three sweeps of one batch each: none was left out.
     const unchecked = people.filter((person) => !graph.wasChecked(person.sessionInfoToken));
     expect(unchecked).toEqual([]);
-    // Every shard got to its end once; nothing was queued to carry on between sweeps.
+    // Every shard got to its end at least once; nothing was queued to carry on between sweeps.
     expect(summaries.reduce((sum, s) => sum + s.passesCompleted, 0)).toBeGreaterThanOrEqual(64);
     expect(stack.sweep.sqs.depth(stack.sweep.queueUrl)).toMatchObject({ visible: 0, inFlight: 0 });
   });
 
-  it('the cursors are in the table, one per shard, and the dispatcher reports how far behind the sweep is', async () => {
+  it('the cursor of the pass in progress is in the table, and the dispatcher reports its age as the lag', async () => {
     const cursors = (await stack.scanTable()).filter((item) => item.entity === 'shardCursor');
-    expect(cursors.map((item) => item.sk).sort()).toEqual(Array.from({ length: 64 }, (_, i) => `SHARD#${String(i).padStart(2, '0')}`));
-    expect(cursors.every((item) => item.pk === 'SWEEPCURSOR#sweep' && typeof item.passStartedAt === 'number')).toBe(true);
+    expect(cursors.length).toBeGreaterThanOrEqual(1);
+    expect(cursors.every((item) => item.pk === 'SWEEPCURSOR#sweep' && /^SHARD#\d{2}$/.test(item.sk as string) && typeof item.passStartedAt === 'number')).toBe(true);
     const oldestPass = Math.min(...cursors.map((item) => item.passStartedAt as number));
     const before = Date.now();
     const summary = await stack.revalidate();
@@ -56,6 +56,9 @@ describe('sustained app usage above the stop threshold', { shuffle: false }, () 
     stack.graphEmulator().setAppUsage(0);
     await stack.revalidate();
     const summary = await stack.revalidate();
-    expect(summary).toMatchObject({ checked: PEOPLE, valid: PEOPLE, deferred: 0, passesCompleted: 64, sharesStoppedForAppUsage: 0 });
+    expect(summary).toMatchObject({ checked: PEOPLE, valid: PEOPLE, deferred: 0, passesCompleted: 64, sharesStoppedForAppUsage: 0, lagSeconds: 0 });
+    // Every pass ended: no cursor is left, and a healthy sweep wrote nothing at all.
+    expect((await stack.scanTable()).filter((item) => item.entity === 'shardCursor')).toEqual([]);
+    expect(summary.dynamo.writeUnits).toBe(0);
   });
 });

@@ -10,8 +10,9 @@ import type { ShareSlot, SweepShare } from './sweep-queue.ts';
  * one per shard). Where it stands in each shard is kept in that shard's stored cursor
  * (`shard-cursors.ts`):
  *
- * - a shard read and checked to its end completes its pass (the cursor wraps to the head);
- * - a run that stops early leaves, in each shard it was working on, the last position checked;
+ * - a shard read and checked to its end completes its pass (its stored cursor, if any, goes);
+ * - a run that stops early leaves, in each shard it was working on, the last position checked,
+ *   and marks the first shard it did not finish as in progress, so the next sweep starts there;
  *   sessions read but not checked are read again from there by the next sweep;
  * - once a run has read `shareTargetSessions`, the shards it has not started go to shares of their
  *   own, sized from what it has read, so a big population fans out over the workers as it did
@@ -36,7 +37,9 @@ export type ChunkChecker = (entries: readonly SweepEntry[]) => Promise<ChunkOutc
 /** Sessions a run reads before it hands the shards it has not started to shares of their own. */
 export const DEFAULT_SHARE_TARGET_SESSIONS = 2_000;
 
-interface SlotState extends ShareSlot {
+interface SlotState extends Omit<ShareSlot, 'stored'> {
+  /** The pass has a stored cursor (from the dispatcher, or written by this line of runs). */
+  stored: boolean;
   /** Where the next page is read from. */
   readFrom?: string;
   /** Just after the last session checked in this run (the cursor to store). */
@@ -70,7 +73,7 @@ class ShareWalk {
     private readonly result: ShareResult,
     private readonly check: ChunkChecker,
   ) {
-    this.slots = share.shards.map((slot) => ({ ...slot, readFrom: slot.cursor, checkedTo: slot.cursor, started: false, readDone: false, unchecked: 0, completed: false }));
+    this.slots = share.shards.map((slot) => ({ ...slot, stored: slot.stored === true, readFrom: slot.cursor, checkedTo: slot.cursor, started: false, readDone: false, unchecked: 0, completed: false }));
     this.target = deps.options.shareTargetSessions ?? DEFAULT_SHARE_TARGET_SESSIONS;
   }
 
@@ -111,9 +114,9 @@ class ShareWalk {
         // What was read is checked first, so every run moves on however small its shards.
         const stop = this.buffer.length > 0 ? await this.checkChunk() : undefined;
         if (stop === 'misconfigured') return this.result;
+        await this.recordProgress();
         if (stop === 'app_usage') this.result.stoppedForAppUsage = true;
         else await this.continueLater();
-        await this.recordProgress();
         return this.result;
       }
       if (this.read >= this.target) await this.handOnUnstarted();
@@ -152,30 +155,49 @@ class ShareWalk {
     return outcome.stop;
   }
 
-  /** Shards read and checked to their end complete their pass; only a write that wins counts. */
+  /**
+   * Shards read and checked to their end complete their pass. A pass with a stored cursor counts
+   * when the delete of that cursor wins (a retry cannot end it twice); one that began and ended in
+   * this run had nothing stored and costs no write.
+   */
   private async completePasses(): Promise<void> {
     const done = this.slots.filter((slot) => slot.readDone && slot.unchecked === 0 && !slot.completed);
-    const now = (this.deps.now ?? Date.now)();
     await Promise.all(
       done.map(async (slot) => {
         slot.completed = true;
-        if (slot.pass === undefined || !this.deps.cursors) return;
-        if (await this.deps.cursors.completePass(slot.shard, slot.pass, now)) this.result.passesCompleted += 1;
+        if (slot.stored && slot.pass !== undefined && this.deps.cursors && !(await this.deps.cursors.completePass(slot.shard, slot.pass))) return;
+        this.result.passesCompleted += 1;
       }),
     );
   }
 
-  /** Stores the last position checked in every shard this run moved forward and did not finish. */
+  /**
+   * Stores the last position checked in every shard this run moved forward and did not finish,
+   * and marks the first shard it did not finish as in progress even if untouched: the next sweep
+   * starts from there, not from the shards this one already got through.
+   */
   private async recordProgress(): Promise<void> {
     const cursors = this.deps.cursors;
     if (!cursors) return;
-    const moved = this.slots.filter((slot) => !slot.completed && slot.pass !== undefined && slot.checkedTo !== undefined && slot.checkedTo !== slot.cursor);
-    await Promise.all(moved.map((slot) => cursors.advance(slot.shard, slot.pass!, slot.checkedTo!)));
+    const unfinished = this.slots.filter((slot) => !slot.completed && slot.pass !== undefined);
+    const toStore = unfinished.filter((slot, i) => (i === 0 && !slot.stored) || slot.checkedTo !== slot.cursor);
+    await Promise.all(
+      toStore.map(async (slot) => {
+        if (await cursors.advance(slot.shard, slot.pass!, slot.checkedTo)) slot.stored = true;
+      }),
+    );
   }
 
   /** The rest of the share, from the last position checked in each shard not finished. */
   private remaining(slots: readonly SlotState[]): ShareSlot[] {
-    return slots.filter((slot) => !slot.completed).map((slot) => ({ shard: slot.shard, ...(slot.checkedTo ? { cursor: slot.checkedTo } : {}), ...(slot.pass !== undefined ? { pass: slot.pass } : {}) }));
+    return slots
+      .filter((slot) => !slot.completed)
+      .map((slot) => ({
+        shard: slot.shard,
+        ...(slot.checkedTo ? { cursor: slot.checkedTo } : {}),
+        ...(slot.pass !== undefined ? { pass: slot.pass } : {}),
+        ...(slot.stored ? { stored: true as const } : {}),
+      }));
   }
 
   private async continueLater(): Promise<void> {

@@ -22,17 +22,20 @@ export interface ShareSlot {
   /** Opaque position in the shard (from the sweep index): where the pass resumes; absent for the head. */
   readonly cursor?: string;
   /**
-   * When the shard's current pass began (epoch ms), as its stored cursor says: writes to the
-   * stored cursor are conditional on it, so a stale run can neither move nor end a newer pass.
-   * Absent in messages queued before shard cursors existed: those leave the stored cursor alone.
+   * When the shard's current pass began (epoch ms): writes to its stored cursor are conditional on
+   * it, so a stale run can neither move nor end a newer pass. Absent in messages queued before
+   * shard cursors existed: those leave the stored cursors alone.
    */
   readonly pass?: number;
+  /** The pass has a stored cursor (it is in progress), which ending the pass deletes. */
+  readonly stored?: true;
 }
 
 const slotSchema = z.strictObject({
   shard: z.string().regex(/^\d{2}$/),
   cursor: z.string().min(1).max(4096).optional(),
   pass: z.number().int().min(0).optional(),
+  stored: z.literal(true).optional(),
 });
 
 const sweepId = z.string().min(1).max(100);
@@ -45,7 +48,12 @@ export const sweepShareSchema = z.discriminatedUnion('v', [
 ]);
 
 export function encodeShare(share: SweepShare): string {
-  const shards = share.shards.map((slot) => ({ shard: slot.shard, ...(slot.cursor ? { cursor: slot.cursor } : {}), ...(slot.pass !== undefined ? { pass: slot.pass } : {}) }));
+  const shards = share.shards.map((slot) => ({
+    shard: slot.shard,
+    ...(slot.cursor ? { cursor: slot.cursor } : {}),
+    ...(slot.pass !== undefined ? { pass: slot.pass } : {}),
+    ...(slot.stored ? { stored: true } : {}),
+  }));
   return JSON.stringify({ v: 2, sweepId: share.sweepId, shards, part: share.part });
 }
 

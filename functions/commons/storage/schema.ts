@@ -20,16 +20,16 @@
  * | inventory entry          | INVENTORY              | CREDENTIAL#<label> | a long-lived credential: where it lives, never the token |
  * | offboarded owner         | INVENTORY              | OFFBOARDED#<owner> | their entries stay flagged            |
  * | inventory check runs     | INVENTORY              | RUNS       | starts of the latest daily checks         |
- * | sweep shard cursor       | SWEEPCURSOR#sweep      | SHARD#<nn> | one per shard; no TTL (see below)         |
+ * | sweep shard cursor       | SWEEPCURSOR#sweep      | SHARD#<nn> | only while the shard's pass is in progress |
  *
  * The inventory shares one partition on purpose: it holds tens to hundreds of entries that are
  * always read together (the daily check, `inventory list`), so one Query reads them all.
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
- * The shard cursors break the `<prefix>#<id>` / `<prefix>` pattern on purpose: all 64 share one
+ * The shard cursors break the `<prefix>#<id>` / `<prefix>` pattern on purpose: they share one
  * partition, so the dispatcher reads every shard's position with one Query (a few read units)
- * instead of 64 reads. They are 64 small items for the life of the table, so they carry no TTL.
+ * instead of 64 reads. At most 64 small items, deleted when their pass ends, so no TTL.
  * `ttl` is epoch seconds; TTL deletion is lazy, so every read checks expiry itself.
  *
  * The table's stream (old and new images) is the outbox of Session Guard's events: see

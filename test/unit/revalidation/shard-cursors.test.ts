@@ -25,24 +25,17 @@ class FakeCursors implements ShardCursorRepository {
   async readAll() {
     return [...this.items.values()];
   }
-  async start(shard: string, passStartedAt: number) {
-    this.writes.push(`start ${shard}`);
-    if (this.items.has(shard)) return false;
-    this.items.set(shard, { shard, passStartedAt });
-    return true;
-  }
-  async advance(shard: string, pass: number, cursor: string) {
-    this.writes.push(`advance ${shard} ${cursor}`);
+  async advance(shard: string, pass: number, cursor?: string) {
+    this.writes.push(`advance ${shard} ${cursor ?? 'head'}`);
     const item = this.items.get(shard);
-    if (item?.passStartedAt !== pass) return false;
-    this.items.set(shard, { ...item, cursor });
+    if (item && item.passStartedAt !== pass) return false;
+    this.items.set(shard, { shard, passStartedAt: pass, ...(cursor ? { cursor } : {}) });
     return true;
   }
-  async completePass(shard: string, pass: number, at: number) {
+  async completePass(shard: string, pass: number) {
     this.writes.push(`complete ${shard}`);
-    const item = this.items.get(shard);
-    if (item?.passStartedAt !== pass) return false;
-    this.items.set(shard, { shard, passStartedAt: at });
+    if (this.items.get(shard)?.passStartedAt !== pass) return false;
+    this.items.delete(shard);
     return true;
   }
 }
@@ -50,6 +43,7 @@ class FakeCursors implements ShardCursorRepository {
 const entry = (shard: string, n: number): SweepEntry => ({
   sessionId: `ses_${shard}_${String(n).padStart(4, '0')}`,
   userId: `usr_${shard}_${n}`,
+  facebookUserId: '2',
   sealedToken: `sealed-${shard}-${n}`,
   expiresAt: NOW + 86_400_000,
   status: 'active',
@@ -109,53 +103,50 @@ function setup(byShard: Record<string, SweepEntry[]>, options: Partial<SweepOpti
 }
 
 describe('planning a sweep from the shard cursors', () => {
-  it('starts a cursor for every shard it has never seen, and queues them all in one share at part 0', async () => {
+  it('with no pass in progress: every shard in one share at part 0, from its head, and a lag of 0, without a write', async () => {
     const cursors = new FakeCursors();
     const sent: SweepShare[] = [];
     const result = await dispatchSweep({ send: async (shares) => void sent.push(...shares) }, cursors, SWEEP, sweepShards(), NOW);
     expect(result).toEqual({ sweepId: SWEEP, shares: 1, lagSeconds: 0 });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.part).toBe(0);
-    expect(sent[0]!.shards.map((slot) => slot.shard)).toEqual(sweepShards());
-    expect(sent[0]!.shards.every((slot) => slot.pass === NOW && slot.cursor === undefined)).toBe(true);
-    expect(cursors.items.size).toBe(64);
+    expect(sent[0]!.shards).toEqual(sweepShards().map((shard) => ({ shard, pass: NOW })));
+    expect(cursors.writes).toEqual([]);
   });
 
-  it('puts the shard whose pass began first at the front, resumes each at its cursor, and reports the oldest pass as the lag', async () => {
+  it('puts the passes in progress first, oldest first, then the others from just after the newest, and reports the oldest as the lag', async () => {
     const cursors = new FakeCursors();
-    cursors.items.set('00', { shard: '00', passStartedAt: NOW - 5 * MINUTE });
     cursors.items.set('01', { shard: '01', passStartedAt: NOW - 45 * MINUTE, cursor: 'c-01' });
     cursors.items.set('02', { shard: '02', passStartedAt: NOW - 20 * MINUTE, cursor: 'c-02' });
-    const plan = await planSweep(cursors, ['00', '01', '02'], NOW);
+    const plan = await planSweep(cursors, ['00', '01', '02', '03'], NOW);
     expect(plan.slots).toEqual([
-      { shard: '01', cursor: 'c-01', pass: NOW - 45 * MINUTE },
-      { shard: '02', cursor: 'c-02', pass: NOW - 20 * MINUTE },
-      { shard: '00', pass: NOW - 5 * MINUTE },
+      { shard: '01', cursor: 'c-01', pass: NOW - 45 * MINUTE, stored: true },
+      { shard: '02', cursor: 'c-02', pass: NOW - 20 * MINUTE, stored: true },
+      { shard: '03', pass: NOW },
+      { shard: '00', pass: NOW },
     ]);
     expect(plan.lagSeconds).toBe(45 * 60);
-    expect(cursors.writes).toEqual([]);
   });
 });
 
 describe('a share keeps its shards\' cursors', () => {
-  it('completes the pass of every shard it checks to the end: the cursor wraps to the head, the pass restarts now', async () => {
+  it('ends every pass it checks to the end: a stored cursor is deleted, a pass begun and ended in the run writes nothing', async () => {
     const { deps, cursors } = setup({ '00': shardOf('00', 3), '01': shardOf('01', 2) });
-    await planSweep(cursors, ['00', '01'], NOW - MINUTE);
-    const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', pass: NOW - MINUTE }, { shard: '01', pass: NOW - MINUTE }], part: 0 }, { remainingMs: () => 600_000 });
-    expect(result).toMatchObject({ checked: 5, passesCompleted: 2, stoppedForAppUsage: false });
-    expect([...cursors.items.values()]).toEqual([
-      { shard: '00', passStartedAt: NOW },
-      { shard: '01', passStartedAt: NOW },
-    ]);
+    cursors.items.set('00', { shard: '00', passStartedAt: NOW - MINUTE, cursor: '1' });
+    const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', cursor: '1', pass: NOW - MINUTE, stored: true }, { shard: '01', pass: NOW }], part: 0 }, { remainingMs: () => 600_000 });
+    expect(result).toMatchObject({ checked: 4, passesCompleted: 2, stoppedForAppUsage: false });
+    expect(cursors.items.size).toBe(0);
+    expect(cursors.writes).toEqual(['complete 00']);
   });
 
-  it('pools small shards into full Graph batches: 400 sessions over 64 shards in 8 requests', async () => {
+  it('pools small shards into full Graph batches: 400 sessions over 64 shards in 8 requests, and no write', async () => {
     const byShard = Object.fromEntries(sweepShards().map((shard, i) => [shard, shardOf(shard, i < 16 ? 7 : 6)]));
-    const { checker, sweep } = setup(byShard, { pageSize: 500, batchConcurrency: 4 });
+    const { checker, cursors, sweep } = setup(byShard, { pageSize: 500, batchConcurrency: 4 });
     const { results } = await sweep(1);
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ checked: 400, valid: 400, passesCompleted: 64, handedOn: 0 });
     expect(checker.batches.map((batch) => batch.length)).toEqual([50, 50, 50, 50, 50, 50, 50, 50]);
+    expect(cursors.writes).toEqual([]);
   });
 
   it('hands the shards it has not started to shares of their own once it has read enough, sized by what it read', async () => {
@@ -170,23 +161,32 @@ describe('a share keeps its shards\' cursors', () => {
     expect(checker.checkedSessions().size).toBe(320);
   });
 
-  it('stopped for app usage mid-chunk: stores the last session checked in each shard it moved, and the next sweep resumes there', async () => {
+  it('stopped for app usage mid-chunk: stores the last session checked, and the next sweep resumes there', async () => {
     const { checker, cursors, sweep } = setup({ '00': shardOf('00', 30), '01': shardOf('01', 30) }, { pageSize: 100, batchSize: 20 } as Partial<SweepOptions>);
     checker.usage = 90;
     const first = await sweep(1);
     // One batch of 20 went out before Facebook said stop: 20 of shard 00 checked, the rest left.
     expect(first.results[0]).toMatchObject({ stoppedForAppUsage: true, valid: 20, deferred: 40, passesCompleted: 0 });
-    expect(cursors.items.get('00')!.cursor).toBe('20');
-    expect(cursors.items.get('01')!.cursor).toBeUndefined();
+    expect([...cursors.items.values()]).toEqual([{ shard: '00', passStartedAt: expect.any(Number), cursor: '20' }]);
     const second = await sweep(2);
     // Shard 00 resumes after its 20th session: the next batch is 00's last 10 and 01's first 10.
     expect(checker.batches[1]).toEqual([...shardOf('00', 30).slice(20), ...shardOf('01', 10)].map((e) => `token-of-${e.sessionId}`));
     expect(second.results[0]).toMatchObject({ passesCompleted: 1 });
-    expect(cursors.items.get('00')!.cursor).toBeUndefined();
-    expect(cursors.items.get('01')!.cursor).toBe('10');
+    expect([...cursors.items.values()]).toEqual([{ shard: '01', passStartedAt: expect.any(Number), cursor: '10' }]);
   });
 
-  it('under sustained app usage every session is still checked, one batch a sweep, and the lag says how far behind it is', async () => {
+  it('stopped at a shard boundary: the untouched shard it stopped before is marked in progress, so the next sweep starts there', async () => {
+    const { checker, cursors, sweep } = setup({ '00': shardOf('00', 20), '01': shardOf('01', 20), '02': shardOf('02', 20) }, { pageSize: 100, batchSize: 20 } as Partial<SweepOptions>);
+    checker.usage = 90;
+    await sweep(1);
+    expect([...cursors.items.values()]).toEqual([{ shard: '01', passStartedAt: expect.any(Number) }]);
+    await sweep(2);
+    await sweep(3);
+    // 00, then 01, then 02: never 00 again before 02 had its turn.
+    expect(checker.batches.map((batch) => batch[0]!.slice(13, 15))).toEqual(['00', '01', '02']);
+  });
+
+  it('under sustained app usage every session is still checked, one batch a sweep, and the lag says how old the oldest pass in progress is', async () => {
     const byShard = { '00': shardOf('00', 45), '01': shardOf('01', 25), '02': shardOf('02', 30) };
     const { checker, sweep } = setup(byShard, { pageSize: 100, batchSize: 20 } as Partial<SweepOptions>);
     checker.usage = 95;
@@ -194,41 +194,36 @@ describe('a share keeps its shards\' cursors', () => {
     for (let n = 1; n <= 5; n++) lags.push((await sweep(n)).dispatched.lagSeconds);
     expect(checker.batches).toHaveLength(5);
     expect(checker.checkedSessions().size).toBe(100);
-    // The lag grows a sweep interval at a time while the first pass is in progress.
-    expect(lags).toEqual([0, 15 * 60, 30 * 60, 45 * 60, 60 * 60]);
-    // Shard 00 finished its pass in the third sweep and its next pass has waited since.
-    expect((await sweep(6)).dispatched.lagSeconds).toBe(45 * 60);
+    // Shard 00's pass took three sweeps (the lag grew a sweep interval at a time), the others one or two.
+    expect(lags).toEqual([0, 15 * 60, 30 * 60, 15 * 60, 15 * 60]);
     checker.usage = 0;
-    await sweep(7);
-    // With the pressure gone every pass completed in one sweep: the lag is back to one interval.
-    expect((await sweep(8)).dispatched.lagSeconds).toBe(15 * 60);
+    await sweep(6);
+    // With the pressure gone every pass ends within its sweep: nothing is in progress.
+    expect((await sweep(7)).dispatched.lagSeconds).toBe(0);
   });
 
   it('a share out of time stores where it got to and queues the rest from there', async () => {
     const { deps, cursors, sent } = setup({ '00': shardOf('00', 30), '01': shardOf('01', 10) }, { pageSize: 10 });
-    await planSweep(cursors, ['00', '01'], NOW);
     let remaining = 100_000;
     const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', pass: NOW }, { shard: '01', pass: NOW }], part: 0 }, { remainingMs: () => (remaining -= 30_000) });
     expect(result).toMatchObject({ checked: 20, continued: true });
-    expect(sent).toEqual([{ sweepId: SWEEP, shards: [{ shard: '00', cursor: '20', pass: NOW }, { shard: '01', pass: NOW }], part: 1 }]);
-    expect(cursors.items.get('00')).toEqual({ shard: '00', passStartedAt: NOW, cursor: '20' });
+    expect(sent).toEqual([{ sweepId: SWEEP, shards: [{ shard: '00', cursor: '20', pass: NOW, stored: true }, { shard: '01', pass: NOW }], part: 1 }]);
+    expect([...cursors.items.values()]).toEqual([{ shard: '00', passStartedAt: NOW, cursor: '20' }]);
   });
 
   it('a stale run (an earlier sweep\'s continuation) neither moves nor ends a pass that is not its own', async () => {
     const { deps, cursors } = setup({ '00': shardOf('00', 5) });
     cursors.items.set('00', { shard: '00', passStartedAt: NOW, cursor: '2' });
-    const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', pass: NOW - 15 * MINUTE }], part: 3 }, { remainingMs: () => 600_000 });
+    const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', pass: NOW - 15 * MINUTE, stored: true }], part: 3 }, { remainingMs: () => 600_000 });
     expect(result).toMatchObject({ checked: 5, passesCompleted: 0 });
     expect(cursors.items.get('00')).toEqual({ shard: '00', passStartedAt: NOW, cursor: '2' });
   });
 
   it('misconfigured: nothing is stored, the next sweep starts where the last good one left', async () => {
-    const { deps, cursors, checker } = setup({ '00': shardOf('00', 5) });
-    await planSweep(cursors, ['00'], NOW);
+    const { deps, cursors, checker } = setup({ '00': shardOf('00', 5), '01': shardOf('01', 5) });
     checker.debugTokens = async (tokens) => tokens.map((): TokenCheckOutcome => ({ kind: 'wrong_app' }));
-    const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', pass: NOW }], part: 0 }, { remainingMs: () => 600_000 });
+    const result = await checkShare(deps, { sweepId: SWEEP, shards: [{ shard: '00', pass: NOW }, { shard: '01', pass: NOW }], part: 0 }, { remainingMs: () => 600_000 });
     expect(result.misconfigured).toBeDefined();
-    expect(cursors.items.get('00')).toEqual({ shard: '00', passStartedAt: NOW });
-    expect(cursors.writes).toEqual(['start 00']);
+    expect(cursors.writes).toEqual([]);
   });
 });
