@@ -42,8 +42,9 @@ export class ShardCursorStore implements ShardCursorRepository {
         Key: keys.shardCursor(shard),
         // A pass in progress is moved only by its own runs; a shard at its head takes any.
         ConditionExpression: `attribute_not_exists(${TABLE_KEY.partition}) OR passStartedAt = :pass`,
-        UpdateExpression: `SET entity = :entity, shard = :shard, passStartedAt = :pass${cursor ? ', #cursor = :cursor' : ' REMOVE #cursor'}`,
-        ExpressionAttributeNames: { '#cursor': 'cursor' },
+        UpdateExpression: `SET entity = :entity, #shard = :shard, passStartedAt = :pass${cursor ? ', #cursor = :cursor' : ' REMOVE #cursor'}`,
+        // Both are DynamoDB reserved words.
+        ExpressionAttributeNames: { '#shard': 'shard', '#cursor': 'cursor' },
         ExpressionAttributeValues: { ':entity': SHARD_CURSOR_ENTITY, ':shard': shard, ':pass': pass, ...(cursor ? { ':cursor': cursor } : {}) },
       }),
     );
