@@ -154,7 +154,7 @@ async function benchSize(SESSIONS: number, toCreate: number) {
   const out = [
     '',
     `Revalidation sweep on the local stack: ${SESSIONS.toLocaleString('en')} sessions, Graph emulator answering after ${GRAPH_LATENCY_MS} ms`,
-    `(sessions made through signInWithSessionInfoToken; WCU are the shard cursors' (one per shard whose pass ends), sessions are not written;  5 worker invocations at once, 2 shares per invocation, 4 Graph batches in flight per share)`,
+    `(sessions made through signInWithSessionInfoToken; sessions are never written, shard cursors only when a sweep stops early;  5 worker invocations at once, 2 shares per invocation, 4 Graph batches in flight per share)`,
     '',
     line('', rows.map((r) => `sweep ${r.sweep}`)),
     line('sessions checked', rows.map((r) => r.checked.toLocaleString('en'))),

@@ -112,7 +112,7 @@ export const sweepWorkerEnv = z
   .object({
     /** Sessions per page of the sweep index. */
     SWEEP_PAGE_SIZE: positiveInt.max(1000).default(500),
-    /** Pages one run reads before queuing a continuation for the rest of its share. */
+    /** Pages' worth of sessions (x SWEEP_PAGE_SIZE) one run reads before queuing a continuation for the rest of its share. */
     SWEEP_MAX_PAGES_PER_RUN: positiveInt.default(40),
     /** Graph batch requests (of up to 50 tokens) in flight at once per share. */
     SWEEP_BATCH_CONCURRENCY: positiveInt.max(20).default(4),

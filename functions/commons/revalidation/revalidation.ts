@@ -51,7 +51,7 @@ export function sweepIdFor(time: string, eventId: string): string {
 export interface SweepOptions {
   /** Sessions per index page. */
   readonly pageSize: number;
-  /** Pages one run may read before it hands the rest of its share to a continuation. */
+  /** Pages' worth of sessions (x pageSize) one run may read before it hands the rest of its share to a continuation. */
   readonly maxPagesPerRun: number;
   /** Graph batch requests in flight at once for one share. */
   readonly batchConcurrency: number;

@@ -27,6 +27,7 @@
  *
  * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
+ *
  * The shard cursors break the `<prefix>#<id>` / `<prefix>` pattern on purpose: they share one
  * partition, so the dispatcher reads every shard's position with one Query (a few read units)
  * instead of 64 reads. At most 64 small items, deleted when their pass ends, so no TTL.
