@@ -115,7 +115,7 @@ export interface ShareResult extends ShareCounts {
   stoppedForAppUsage: boolean;
   /** The share stopped because Facebook refused our credentials or app: what is wrong, for the log. */
   misconfigured?: string;
-  /** Shards this run checked to their end, completing their pass (as their stored cursor confirmed). */
+  /** Shards this run checked to their end, completing their pass (a stored cursor: only if this run deleted it). */
   passesCompleted: number;
   /** Shares this run queued for the shards it did not start (the population is big enough to spread). */
   handedOn: number;
