@@ -1,10 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Credential, NewCredential, OffboardedOwner } from '#commons/inventory/model';
 import { type CheckUpdate, type CredentialRepository, CredentialExistsError } from '#commons/inventory/ports';
 import { isConditionFailure } from './conditions.ts';
 import { checkAttribute, credentialFromItem, credentialItem, KEPT_RUNS, offboardedOwnerItem, ownerFromItem, runsFromItem } from './credential-mapper.ts';
 import type { StoredItem } from './item-fields.ts';
 import { keys } from './keys.ts';
+import { partitionItems } from './partition-items.ts';
 import { INVENTORY_PARTITION, INVENTORY_SORT_PREFIX } from './schema.ts';
 
 /**
@@ -106,22 +107,7 @@ export class CredentialStore implements CredentialRepository {
     }
   }
 
-  private async itemsStartingWith(prefix: string): Promise<StoredItem[]> {
-    const items: StoredItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': INVENTORY_PARTITION, ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private itemsStartingWith(prefix: string): Promise<StoredItem[]> {
+    return partitionItems(this.doc, this.tableName, { partitionKey: INVENTORY_PARTITION, sortKeyPrefix: prefix, consistentRead: true });
   }
 }

@@ -1,7 +1,8 @@
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ShardCursor, ShardCursorRepository } from '#commons/revalidation/shard-cursors';
 import { isConditionFailure } from './conditions.ts';
 import { keys, SHARD_CURSOR_SORT_PREFIX, shardCursorPartition } from './keys.ts';
+import { partitionItems } from './partition-items.ts';
 import { TABLE_KEY } from './schema.ts';
 import { SHARD_CURSOR_ENTITY, shardCursorFromItem } from './shard-cursor-mapper.ts';
 
@@ -18,21 +19,7 @@ export class ShardCursorStore implements ShardCursorRepository {
   ) {}
 
   async readAll(): Promise<ShardCursor[]> {
-    const cursors: ShardCursor[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${TABLE_KEY.partition} = :pk AND begins_with(${TABLE_KEY.sort}, :shard)`,
-          ExpressionAttributeValues: { ':pk': shardCursorPartition(), ':shard': SHARD_CURSOR_SORT_PREFIX },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      cursors.push(...(page.Items ?? []).map(shardCursorFromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return cursors;
+    return (await partitionItems(this.doc, this.tableName, { partitionKey: shardCursorPartition(), sortKeyPrefix: SHARD_CURSOR_SORT_PREFIX })).map(shardCursorFromItem);
   }
 
   advance(shard: string, pass: number, cursor?: string): Promise<boolean> {
