@@ -5,9 +5,10 @@ import { publishChanges } from '#commons/events/publish-changes';
 import { changeFromRecord } from '#commons/events/stream-records';
 import { eventBusEnv, readConfig } from '#commons/platform/config';
 import { logger } from '#commons/platform/logger';
+import { traced } from '#commons/platform/tracer';
 
 const config = readConfig(eventBusEnv);
-const publisher = new EventBridgePublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME, {
+const publisher = new EventBridgePublisher(traced(new EventBridgeClient({})), config.EVENT_BUS_NAME, {
   onCallFailed: (error) => logger.warn('PutEvents failed', { error: (error as Error).name }),
 });
 
