@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
@@ -22,6 +23,32 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
  */
 export const LAMBDA_NODE_TARGET = 'node22';
 
+/** No function's bundle may reach this size (KB); the infra tests check every synthesized bundle. */
+export const BUNDLE_LIMIT_KB = 700;
+
+/**
+ * Functions allowed more, with the reason. The worker also carries the SSM client (~86 KB: the
+ * mass-revocation guard's override parameter); it is a background function whose cold start no
+ * person waits on.
+ */
+const BUNDLE_LIMIT_EXCEPTIONS_KB: Readonly<Record<string, number>> = {
+  'revalidation-worker': 800,
+};
+
+/** The size (KB) a function's bundle must stay under. */
+export function bundleLimitKb(entry: string): number {
+  return BUNDLE_LIMIT_EXCEPTIONS_KB[entry] ?? BUNDLE_LIMIT_KB;
+}
+
+/**
+ * Packages replaced in every bundle by a small stand-in that does what the functions' dependencies
+ * actually call (each stand-in says which calls, and a test keeps that true). esbuild's `alias`
+ * (`--alias:` for `NodejsFunction`, which runs the esbuild command line and so takes no plugins).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  semver: fileURLToPath(new URL('./bundle-shims/semver.ts', import.meta.url)),
+};
+
 /** Gives ESM bundles a CommonJS `require` for dependencies that still call it. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __sgCreateRequire } from 'node:module'; const require = __sgCreateRequire(import.meta.url);";
@@ -40,6 +67,7 @@ export function bundlingOptions(): BundlingOptions {
     // Bundle @aws-sdk/* (and @smithy/*) instead of leaving them to the runtime copy: see above.
     bundleAwsSDK: true,
     externalModules: [],
+    esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
     logLevel: LogLevel.WARNING,
     forceDockerBundling: false,
   };
@@ -62,6 +90,7 @@ export function esbuildOptionsFor(entryPath: string): BuildOptions {
     minify: true,
     sourcemap: false,
     external: [],
+    alias: { ...BUNDLE_ALIASES },
     logLevel: 'warning',
   };
 }

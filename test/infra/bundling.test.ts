@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
-import { bundlingOptions, ESM_REQUIRE_BANNER, esbuildOptionsFor, LAMBDA_NODE_TARGET } from '#infra/bundling';
+import { BUNDLE_ALIASES, bundlingOptions, ESM_REQUIRE_BANNER, esbuildOptionsFor, LAMBDA_NODE_TARGET } from '#infra/bundling';
+import * as semverStandIn from '#infra/bundle-shims/semver';
 import { entryPath } from '#infra/session-guard-function';
 
 describe('bundling options', () => {
@@ -22,7 +24,9 @@ describe('bundling options', () => {
       minify: cdk.minify,
       sourcemap: cdk.sourceMap,
       external: cdk.externalModules,
+      alias: BUNDLE_ALIASES,
     });
+    expect(cdk.esbuildArgs).toEqual({ '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) });
     expect(Boolean(plain.keepNames)).toBe(Boolean(cdk.keepNames));
   });
 
@@ -46,5 +50,40 @@ describe('bundling options', () => {
     writeFileSync(file, code);
     const mod = (await import(pathToFileURL(file).href)) as { n: string };
     expect(mod.n).toBe('/');
+  });
+});
+
+describe('the semver stand-in', () => {
+  const semver = createRequire(import.meta.url)('semver') as { gte(a: string, b: string): boolean };
+
+  it('answers gte as semver does for plain versions', () => {
+    const versions = [process.versions.node, '8.0.0', '7.9.9', '8.0.1', '22.11.0', '2.3.0', '2.2.99', '10.0.0', '9.10.0', 'v20.1.0'];
+    for (const a of versions) {
+      for (const b of versions) expect([a, b, semverStandIn.gte(a, b)]).toEqual([a, b, semver.gte(a, b)]);
+    }
+  });
+
+  it('throws on what it does not understand, as semver does on an invalid version', () => {
+    expect(() => semver.gte('not-a-version', '1.0.0')).toThrow(TypeError);
+    expect(() => semverStandIn.gte('not-a-version', '1.0.0')).toThrow(TypeError);
+    expect(() => semverStandIn.gte('^1.2.0', '1.0.0')).toThrow(TypeError);
+  });
+
+  // The stand-in is only honest while gte is all anything bundled calls: a dependency upgrade that
+  // starts using another semver function must fail here, not in Lambda.
+  it('is reached only by the modules it was written for, and only through gte', async () => {
+    const importers = new Set<string>();
+    for (const entry of ['authorizer', 'create-session', 'revalidation-worker', 'events-stream']) {
+      const result = await build({ ...esbuildOptionsFor(entryPath(entry)), write: false, metafile: true, outfile: 'index.mjs' });
+      for (const [file, input] of Object.entries(result.metafile.inputs)) {
+        if (input.imports.some((i) => i.original === 'semver')) importers.add(file);
+      }
+      expect(Object.keys(result.metafile.inputs).some((file) => /node_modules\/semver\//.test(file))).toBe(false);
+    }
+    expect([...importers].map((file) => file.replace(/^.*node_modules\//, ''))).toEqual(['aws-xray-sdk-core/dist/lib/patchers/aws_p.js']);
+    for (const file of importers) {
+      const calls = readFileSync(file, 'utf8').match(/\bsemver\.\w+/g) ?? [];
+      expect(new Set(calls)).toEqual(new Set(['semver.gte']));
+    }
   });
 });
