@@ -238,22 +238,23 @@ function importOnce(file: string, env: NodeJS.ProcessEnv): number | string {
 type ColdStart = { ms?: number; failure?: string };
 
 /**
- * Median import time of a bundle and of its SDK-only floor. The two are imported in turn, run by
- * run, so a busy moment on a shared machine weighs on both sides of the ratio alike.
+ * Median import time of a bundle and of its SDK-only floor, and the median of their ratio run by
+ * run. The two are imported back to back in each run, so a busy moment on a shared machine weighs
+ * on both sides of a run's ratio alike.
  */
-function coldStarts(file: string, floorFile: string, env: NodeJS.ProcessEnv): [ColdStart, ColdStart] {
-  const runs: [number[], number[]] = [[], []];
-  const failures: [string | undefined, string | undefined] = [undefined, undefined];
+function coldStarts(file: string, floorFile: string, env: NodeJS.ProcessEnv): { cold: ColdStart; floor: ColdStart; ratio?: number } {
+  const runs: [number, number][] = [];
   for (let i = 0; i < COLD_START_RUNS; i++) {
-    [file, floorFile].forEach((f, side) => {
-      if (failures[side] !== undefined) return;
-      const result = importOnce(f, env);
-      if (typeof result === 'string') failures[side] = result;
-      else runs[side]!.push(result);
-    });
+    const pair = [importOnce(file, env), importOnce(floorFile, env)] as const;
+    if (typeof pair[0] === 'string') return { cold: { failure: pair[0] }, floor: {} };
+    if (typeof pair[1] === 'string') return { cold: {}, floor: { failure: pair[1] } };
+    runs.push([pair[0], pair[1]]);
   }
-  const summary = (side: 0 | 1): ColdStart => (failures[side] !== undefined ? { failure: failures[side] } : { ms: percentile(runs[side], 50) });
-  return [summary(0), summary(1)];
+  return {
+    cold: { ms: percentile(runs.map(([own]) => own), 50) },
+    floor: { ms: percentile(runs.map(([, floor]) => floor), 50) },
+    ratio: percentile(runs.map(([own, floor]) => own / floor), 50),
+  };
 }
 
 async function benchBundles(): Promise<string[]> {
@@ -280,7 +281,7 @@ async function benchBundles(): Promise<string[]> {
     NODE_NO_WARNINGS: '1',
   };
   const lines = [
-    `Bundles (same esbuild options as the CDK stack) and cold start (import in a fresh process, median of ${COLD_START_RUNS}, taken in turn with its floor),`,
+    `Bundles (same esbuild options as the CDK stack) and cold start (import in a fresh process, median of ${COLD_START_RUNS}; each run imports the bundle, then its floor; cold x is the median of the runs' ratios),`,
     `next to a bundle of only the AWS SDK clients each function uses, built and measured the same way (goal: ratios <= ${RATIO_GOAL})`,
     `  ${'function'.padEnd(26)} kind  ${'bundle'.padStart(8)} ${'cold'.padStart(9)}   ${'SDK only'.padStart(8)} ${'cold'.padStart(9)}   ${'size x'.padStart(6)} ${'cold x'.padStart(6)}   SDK clients`,
   ];
@@ -296,19 +297,20 @@ async function benchBundles(): Promise<string[]> {
     await build({ ...shared, stdin: { contents: clientsOnlySource(packages), loader: 'ts', resolveDir: process.cwd() }, outfile: floorFile });
     const sizeKb = statSync(outfile).size / 1024;
     const floorKb = statSync(floorFile).size / 1024;
-    const [cold, floorCold] = coldStarts(outfile, floorFile, env);
+    const { cold, floor: floorCold, ratio: coldRatio } = coldStarts(outfile, floorFile, env);
     const kind = apiEntries.has(entry) ? 'api' : 'job';
     const over = sizeKb >= bundleLimitKb(entry) ? `  OVER ${bundleLimitKb(entry)} KB` : '';
-    const coldText = cold.ms === undefined ? 'failed' : ms(cold.ms);
-    const floorColdText = floorCold.ms === undefined ? 'failed' : ms(floorCold.ms);
+    const coldText = cold.ms !== undefined ? ms(cold.ms) : cold.failure ? 'failed' : '—';
+    const floorColdText = floorCold.ms !== undefined ? ms(floorCold.ms) : floorCold.failure ? 'failed' : '—';
     // A function with no SDK client has no floor worth dividing by.
     const ratio = (a: number | undefined, b: number | undefined) => (packages.length === 0 || a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
     const clients = packages.length === 0 ? 'none' : packages.map((p) => p.replace('@aws-sdk/', '')).join(', ');
     lines.push(
-      `  ${entry.padEnd(26)} ${kind}   ${`${sizeKb.toFixed(0)} KB`.padStart(8)} ${coldText.padStart(9)}   ${`${floorKb.toFixed(0)} KB`.padStart(8)} ${floorColdText.padStart(9)}   ${ratio(sizeKb, floorKb).padStart(6)} ${ratio(cold.ms, floorCold.ms).padStart(6)}   ${clients}${over}`,
+      `  ${entry.padEnd(26)} ${kind}   ${`${sizeKb.toFixed(0)} KB`.padStart(8)} ${coldText.padStart(9)}   ${`${floorKb.toFixed(0)} KB`.padStart(8)} ${floorColdText.padStart(9)}   ${ratio(sizeKb, floorKb).padStart(6)} ${(packages.length === 0 || coldRatio === undefined ? '—' : coldRatio.toFixed(2)).padStart(6)}   ${clients}${over}`,
     );
     if (unused.length > 0) lines.push(`    also bundles, without using: ${unused.join(', ')}`);
     if (cold.failure) lines.push(`    import failed: ${cold.failure.slice(0, 100)}`);
+    if (floorCold.failure) lines.push(`    SDK-only import failed: ${floorCold.failure.slice(0, 100)}`);
   }
   return lines;
 }
