@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { adminHandler } from '#commons/admin/admin-http';
 import { labelSchema } from '#commons/inventory/inventory-admin';
 import { createInventoryAdmin } from '#commons/inventory/inventory-admin-wiring';

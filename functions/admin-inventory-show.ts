@@ -2,7 +2,7 @@ import { adminHandler } from '#commons/admin/admin-http';
 import { credentialByLabel, labelSchema } from '#commons/inventory/inventory-admin';
 import { createInventoryAdmin } from '#commons/inventory/inventory-admin-wiring';
 import { validateRequest } from '#commons/platform/http';
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 
 const admin = createInventoryAdmin();
 const path = z.object({ label: labelSchema });

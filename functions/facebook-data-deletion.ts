@@ -1,7 +1,7 @@
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { readCallbackRequest } from '#commons/facebook-callbacks/callback-request';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { callbackEnv, dataDeletionEnv, readConfig, storeEnv } from '#commons/platform/config';
+import { callbackEnv, dataDeletionEnv, envOf, readConfig, storeEnv } from '#commons/platform/config';
 import { confirmationCodeFor, dataDeletionStatusUrl, deletePersonData } from '#commons/facebook-callbacks/data-deletion';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
@@ -9,7 +9,7 @@ import { countingFailures, MetricName } from '#commons/platform/metrics';
 import type { DataDeletionAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { PersonDataStore } from '#commons/storage/person-data-store';
 
-const config = readConfig(storeEnv.and(callbackEnv).and(dataDeletionEnv));
+const config = readConfig(envOf(storeEnv, callbackEnv, dataDeletionEnv));
 const doc = createDocumentClient();
 const appSecret = await loadAppSecret(config);
 const deps = {

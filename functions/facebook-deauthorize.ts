@@ -2,14 +2,14 @@ import { revokeSessionsOfRemovedApp } from '#commons/facebook-callbacks/app-remo
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { readCallbackRequest } from '#commons/facebook-callbacks/callback-request';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { callbackEnv, readConfig, revocationEnv, storeEnv } from '#commons/platform/config';
+import { callbackEnv, envOf, readConfig, revocationEnv, storeEnv } from '#commons/platform/config';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { count, countBy, countingFailures, MetricName } from '#commons/platform/metrics';
 import type { DeauthorizeAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { RevocationStore } from '#commons/storage/revocation-store';
 
-const config = readConfig(storeEnv.and(callbackEnv).and(revocationEnv));
+const config = readConfig(envOf(storeEnv, callbackEnv, revocationEnv));
 const doc = createDocumentClient();
 const appSecret = await loadAppSecret(config);
 const deps = {

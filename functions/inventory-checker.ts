@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { createInventoryChecker, inventoryCheckerEnv } from '#commons/inventory/checker-wiring';
 import { readConfig } from '#commons/platform/config';
 
@@ -6,9 +6,12 @@ const checker = await createInventoryChecker(readConfig(inventoryCheckerEnv));
 
 /** The daily schedule sends EventBridge's event; the admin API sends `{action: 'check'}` or `{action: 'revoke', label}`. */
 const request = z.union([
-  z.object({ action: z.literal('revoke'), label: z.string().min(1) }),
+  z.object({ action: z.literal('revoke'), label: z.string().check(z.minLength(1)) }),
   z.object({ action: z.literal('check') }),
-  z.object({ source: z.literal('aws.events') }).transform(() => ({ action: 'check' as const })),
+  z.pipe(
+    z.object({ source: z.literal('aws.events') }),
+    z.transform(() => ({ action: 'check' as const })),
+  ),
 ]);
 
 /**

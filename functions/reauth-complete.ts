@@ -1,5 +1,5 @@
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { readConfig } from '#commons/platform/config';
+import { envOf, readConfig } from '#commons/platform/config';
 import { httpHandler, json, parseJsonBody } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { reauthCompleteBody, type ReauthCompleteAnswer } from '#commons/reauth/api-schemas';
@@ -9,7 +9,7 @@ import { createSessionAccess, sessionAccessEnv } from '#commons/sessions/session
 import { authenticate } from '#commons/sessions/sessions';
 import { createSignInDependencies, signInEnv } from '#commons/sessions/sign-in-wiring';
 
-const config = readConfig(signInEnv.and(sessionAccessEnv));
+const config = readConfig(envOf(signInEnv, sessionAccessEnv));
 const doc = createDocumentClient();
 const { store, credentialOf } = createSessionAccess(config, doc);
 const deps = createReauthCompletion(await createSignInDependencies(config, doc), doc, config.TABLE_NAME);

@@ -1,5 +1,5 @@
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { facebookDialogEnv, readConfig, reauthEnv } from '#commons/platform/config';
+import { envOf, facebookDialogEnv, readConfig, reauthEnv } from '#commons/platform/config';
 import { httpHandler, json, parseJsonBody, validateRequest } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { reauthStartBody, type ReauthStartAnswer } from '#commons/reauth/api-schemas';
@@ -11,7 +11,7 @@ import { ReauthStore } from '#commons/storage/reauth-store';
 import { LOGIN_STATE_TTL_MS } from '#commons/web-login/oauth-state';
 import { webLoginSettings } from '#commons/web-login/web-login';
 
-const config = readConfig(sessionAccessEnv.and(facebookDialogEnv).and(reauthEnv));
+const config = readConfig(envOf(sessionAccessEnv, facebookDialogEnv, reauthEnv));
 const doc = createDocumentClient();
 const { store, cookies, credentialOf } = createSessionAccess(config, doc);
 const deps = {

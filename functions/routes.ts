@@ -6,7 +6,7 @@
  * Over 300 lines on purpose: every public route with its OpenAPI description, in one table that
  * reads as the API's index; the schemas themselves live beside each capability.
  */
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import { type ErrorCode, healthAnswer } from '#commons/platform/api-schemas';
 import {
   createSessionAnswer,
@@ -32,7 +32,7 @@ export type RouteAuth = 'none' | 'session' | 'iam';
 /** One answer of a route, as the OpenAPI description shows it. */
 export interface RouteAnswer {
   readonly description: string;
-  readonly json?: z.ZodType;
+  readonly json?: z.core.$ZodType;
   /** Also answers a small HTML page when the request prefers `text/html`. */
   readonly html?: boolean;
   /** Header name → what it carries. */
@@ -46,7 +46,7 @@ export interface RouteDoc {
   readonly tag: 'sessions' | 'browser sign-in' | 're-authentication' | 'facebook callbacks' | 'operations';
   /** The route reads the session from `Authorization: Bearer` or the session cookie. */
   readonly sessionCredential?: boolean;
-  readonly request?: { readonly json?: z.ZodType; readonly form?: z.ZodType; readonly query?: z.ZodObject; readonly path?: z.ZodObject };
+  readonly request?: { readonly json?: z.core.$ZodType; readonly form?: z.core.$ZodType; readonly query?: z.core.$ZodObject; readonly path?: z.core.$ZodObject };
   readonly answers: Readonly<Record<number, RouteAnswer>>;
   /** The error codes this route may answer (in the `Error` shape); 500 `internal_error` is implied. */
   readonly errors: readonly ErrorCode[];

@@ -1,5 +1,5 @@
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { readConfig, webOriginsEnv } from '#commons/platform/config';
+import { envOf, readConfig, webOriginsEnv } from '#commons/platform/config';
 import { BrowserCookies } from '#commons/sessions/cookies';
 import { header, httpHandler, parseQuery } from '#commons/platform/http';
 import { deviceLabel } from '#commons/sessions/device-label';
@@ -16,7 +16,7 @@ import { withQueryParameter } from '#commons/web-login/return-to';
 import { callbackQuery } from '#commons/web-login/api-schemas';
 import { callbackUrl, completeWebLogin } from '#commons/web-login/web-login';
 
-const config = readConfig(signInEnv.and(webOriginsEnv));
+const config = readConfig(envOf(signInEnv, webOriginsEnv));
 const doc = createDocumentClient();
 const signIn = await createSignInDependencies(config, doc);
 const sessionStore = new SessionStore(doc, config.TABLE_NAME);

@@ -1,5 +1,5 @@
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { envOf, facebookDialogEnv, readConfig, storeEnv, webOriginsEnv } from '#commons/platform/config';
 import { BrowserCookies } from '#commons/sessions/cookies';
 import { httpHandler, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
@@ -9,7 +9,7 @@ import { LoginStateStore } from '#commons/storage/login-state-store';
 import { loginQuery } from '#commons/web-login/api-schemas';
 import { beginWebLogin, webLoginSettings } from '#commons/web-login/web-login';
 
-const config = readConfig(storeEnv.and(facebookDialogEnv).and(webOriginsEnv));
+const config = readConfig(envOf(storeEnv, facebookDialogEnv, webOriginsEnv));
 const states = new LoginStateStore(createDocumentClient(), config.TABLE_NAME);
 const cookies = new BrowserCookies(config.PUBLIC_BASE_URL);
 const settings = webLoginSettings(config);

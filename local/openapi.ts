@@ -22,7 +22,7 @@ const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.me
 class SchemaCollector {
   readonly components: Record<string, Json> = {};
 
-  ref(schema: z.ZodType, io: 'input' | 'output'): Json {
+  ref(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
     const converted = JSON.parse(JSON.stringify(z.toJSONSchema(schema, { io, target: 'draft-2020-12' })).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
     const { $schema: _dialect, $defs, ...root } = converted as Json & { $defs?: Record<string, Json> };
     for (const [id, definition] of Object.entries($defs ?? {})) {
@@ -34,7 +34,7 @@ class SchemaCollector {
   }
 
   /** An object schema's properties as OpenAPI parameters (query or path). */
-  parameters(schema: z.ZodObject, where: 'query' | 'path'): Json[] {
+  parameters(schema: z.core.$ZodObject, where: 'query' | 'path'): Json[] {
     const root = this.resolve(this.ref(schema, 'input'));
     const required = new Set((root.required as string[] | undefined) ?? []);
     return Object.entries((root.properties as Record<string, Json>) ?? {}).map(([name, property]) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +50,29 @@ describe('bundling options', () => {
     writeFileSync(file, code);
     const mod = (await import(pathToFileURL(file).href)) as { n: string };
     expect(mod.n).toBe('/');
+  });
+});
+
+describe('zod in the bundles', () => {
+  // Classic zod's schema classes reach every feature: one import anywhere in functions/ would put
+  // ~90 KB back in each bundle (functions/commons/platform/zod.ts says why).
+  it('functions/ reaches zod only through #commons/platform/zod (zod/mini)', () => {
+    const offenders: string[] = [];
+    for (const file of readdirSync('functions', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      if (file === path.join('commons', 'platform', 'zod.ts')) continue;
+      const source = readFileSync(path.join('functions', file), 'utf8');
+      if (/from '(zod|zod\/[^']*)'/.test(source)) offenders.push(file);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('a bundle holds zod/mini with the English messages only, not classic zod or other locales', async () => {
+    const result = await build({ ...esbuildOptionsFor(entryPath('create-session')), write: false, metafile: true, outfile: 'index.mjs' });
+    // Inputs esbuild read but shook out entirely weigh nothing in the output: count only what ships.
+    const shipped = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file));
+    const zodFiles = shipped.filter((file) => file.includes('node_modules/zod/'));
+    expect(zodFiles.some((file) => file.includes('/v4/mini/'))).toBe(true);
+    expect(zodFiles.filter((file) => file.includes('/v4/classic/') || (file.includes('/v4/locales/') && !file.endsWith('/en.js')))).toEqual([]);
   });
 });
 

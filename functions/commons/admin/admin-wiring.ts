@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { auditEnv, revocationEnv, storeEnv } from '#commons/platform/config';
+import { auditEnv, envOf, revocationEnv, storeEnv } from '#commons/platform/config';
 import { AuditStore } from '#commons/storage/audit-store';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
@@ -10,7 +10,7 @@ import { offboardSteps } from './offboard-steps.ts';
 import type { AuditLog } from './ports.ts';
 
 /** What every admin function needs: the table, and how long revocation and audit records are kept. */
-export const adminEnv = storeEnv.and(revocationEnv).and(auditEnv);
+export const adminEnv = envOf(storeEnv, revocationEnv, auditEnv);
 export type AdminConfig = z.output<typeof adminEnv>;
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { ForbiddenError } from '#commons/platform/errors';
 
 /**
@@ -16,8 +16,8 @@ const iamContext = z.object({
   requestContext: z.object({
     authorizer: z.object({
       iam: z.object({
-        userArn: z.string().min(1),
-        accountId: z.string().min(1),
+        userArn: z.string().check(z.minLength(1)),
+        accountId: z.string().check(z.minLength(1)),
       }),
     }),
   }),

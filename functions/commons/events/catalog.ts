@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { isSignOutReason, REVOCATION_REASONS, SIGN_OUT_REASONS } from '#commons/sessions/model';
 
 /**
@@ -13,19 +13,19 @@ import { isSignOutReason, REVOCATION_REASONS, SIGN_OUT_REASONS } from '#commons/
 export const EVENT_SOURCE = 'session-guard';
 
 /** ISO 8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
-const timestamp = z
-  .string()
-  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-  .meta({ format: 'date-time' });
+const timestamp = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), z.meta({ format: 'date-time' }));
 
 const eventId = z
   .uuid()
-  .describe(
-    'Stable for the change this event reports: a redelivered event has the same eventId, so drop duplicates on it. Webhooks also get it as the envelope `id`.',
+  .check(
+    z.describe(
+      'Stable for the change this event reports: a redelivered event has the same eventId, so drop duplicates on it. Webhooks also get it as the envelope `id`.',
+    ),
   );
-const sessionId = z.string().min(1).describe('Session Guard session id (`ses_…`).');
-const userId = z.string().min(1).describe('Session Guard user id (`usr_…`).');
-const facebookUserId = z.string().min(1).describe("The person's app-scoped Facebook user id.");
+const nonEmpty = z.string().check(z.minLength(1));
+const sessionId = nonEmpty.check(z.describe('Session Guard session id (`ses_…`).'));
+const userId = nonEmpty.check(z.describe('Session Guard user id (`usr_…`).'));
+const facebookUserId = nonEmpty.check(z.describe("The person's app-scoped Facebook user id."));
 
 export const sessionOpenedDetail = z
   .strictObject({
@@ -33,16 +33,18 @@ export const sessionOpenedDetail = z
     sessionId,
     userId,
     facebookUserId,
-    via: z.enum(['mobile', 'web']).describe('`mobile`: POST /v1/sessions (session-info or access token); `web`: the browser sign-in.'),
+    via: z.enum(['mobile', 'web']).check(z.describe('`mobile`: POST /v1/sessions (session-info or access token); `web`: the browser sign-in.')),
     createdAt: timestamp,
     expiresAt: timestamp,
   })
-  .describe('A person signed in: a new session exists.');
+  .check(z.describe('A person signed in: a new session exists.'));
 
 export const sessionEndedDetail = z
   .strictObject({ eventId, sessionId, userId, endedAt: timestamp })
-  .describe(
-    `The person signed out: the session ended at their request (\`DELETE /v1/sessions/current\`, or from their list of sessions: revocation reasons ${SIGN_OUT_REASONS.map((reason) => `\`${reason}\``).join(', ')}).`,
+  .check(
+    z.describe(
+      `The person signed out: the session ended at their request (\`DELETE /v1/sessions/current\`, or from their list of sessions: revocation reasons ${SIGN_OUT_REASONS.map((reason) => `\`${reason}\``).join(', ')}).`,
+    ),
   );
 
 /** Reasons a `Session Revoked` may carry: every revocation reason but the person's own sign-outs (those are `Session Ended`). */
@@ -54,33 +56,40 @@ export const sessionRevokedDetail = z
     sessionId,
     userId,
     facebookUserId,
-    reason: z
-      .string()
-      .min(1)
-      .describe(`Why Session Guard ended the session: ${REVOKED_EVENT_REASONS.map((reason) => `\`${reason}\``).join(', ')}, or a reason added later.`),
+    reason: nonEmpty.check(
+      z.describe(`Why Session Guard ended the session: ${REVOKED_EVENT_REASONS.map((reason) => `\`${reason}\``).join(', ')}, or a reason added later.`),
+    ),
     revokedAt: timestamp,
   })
-  .describe("Session Guard ended the session: Facebook's session behind it ended, the person removed the app, or an operator ended it (`ended_by_operator`, `offboarded`).");
+  .check(
+    z.describe(
+      "Session Guard ended the session: Facebook's session behind it ended, the person removed the app, or an operator ended it (`ended_by_operator`, `offboarded`).",
+    ),
+  );
 
 export const personRemovedAppDetail = z
-  .strictObject({ eventId, userId, facebookUserId, at: timestamp.describe("When Facebook says it happened (the callback's issued_at).") })
-  .describe("Facebook's deauthorize callback: the person removed the app. Their sessions are revoked (each a `Session Revoked`, reason `app_removed`).");
+  .strictObject({ eventId, userId, facebookUserId, at: timestamp.check(z.describe("When Facebook says it happened (the callback's issued_at).")) })
+  .check(z.describe("Facebook's deauthorize callback: the person removed the app. Their sessions are revoked (each a `Session Revoked`, reason `app_removed`)."));
 
 export const personDataDeletionRequestedDetail = z
   .strictObject({
     eventId,
-    userId: userId.nullable().describe('Session Guard user id, or null when Session Guard never knew the person.'),
+    userId: z.nullable(userId).check(z.describe('Session Guard user id, or null when Session Guard never knew the person.')),
     facebookUserId,
-    confirmationCode: z.string().regex(/^[A-Z2-7]{24}$/).describe('The code Facebook shows the person; the status page is /v1/facebook/data-deletion/<code>.'),
-    at: timestamp.describe('When the request reached Session Guard.'),
+    confirmationCode: z
+      .string()
+      .check(z.regex(/^[A-Z2-7]{24}$/), z.describe('The code Facebook shows the person; the status page is /v1/facebook/data-deletion/<code>.')),
+    at: timestamp.check(z.describe('When the request reached Session Guard.')),
   })
-  .describe(
-    "Facebook's data-deletion callback: the person asked for their data to be deleted. Session Guard has erased its own copy; the app must now erase everything it holds on them. The only place these ids travel after the erasure.",
+  .check(
+    z.describe(
+      "Facebook's data-deletion callback: the person asked for their data to be deleted. Session Guard has erased its own copy; the app must now erase everything it holds on them. The only place these ids travel after the erasure.",
+    ),
   );
 
 export const personReauthenticatedDetail = z
-  .strictObject({ eventId, sessionId, userId, facebookUserId, authTime: timestamp.describe('When Facebook authenticated the person again.') })
-  .describe('The person proved again who they are (re-authentication) on this session.');
+  .strictObject({ eventId, sessionId, userId, facebookUserId, authTime: timestamp.check(z.describe('When Facebook authenticated the person again.')) })
+  .check(z.describe('The person proved again who they are (re-authentication) on this session.'));
 
 export const EVENT_DETAILS = {
   'Session Opened': sessionOpenedDetail,

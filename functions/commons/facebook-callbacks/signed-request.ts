@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { InvalidSignedRequestError } from '#commons/platform/errors';
 
 /**
@@ -39,7 +39,7 @@ export const MAX_SIGNED_REQUEST_LENGTH = 4096;
 
 /** The form Facebook posts to both callbacks. It may add fields; only `signed_request` matters. */
 export const signedRequestForm = z.object({
-  signed_request: z.string({ error: 'is missing' }).min(1, 'must not be empty').max(MAX_SIGNED_REQUEST_LENGTH, 'is too long'),
+  signed_request: z.string({ error: 'is missing' }).check(z.minLength(1, 'must not be empty'), z.maxLength(MAX_SIGNED_REQUEST_LENGTH, 'is too long')),
 });
 
 const HMAC_SHA256_BYTES = 32;
@@ -70,8 +70,8 @@ export interface VerifyOptions {
 
 const payloadSchema = z.object({
   algorithm: z.string({ error: 'is missing' }),
-  user_id: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(128, 'is too long'),
-  issued_at: z.number({ error: 'must be a number of epoch seconds' }).int('must be whole epoch seconds').positive('must be positive'),
+  user_id: z.string({ error: 'must be a string' }).check(z.minLength(1, 'must not be empty'), z.maxLength(128, 'is too long')),
+  issued_at: z.number({ error: 'must be a number of epoch seconds' }).check(z.int('must be whole epoch seconds'), z.positive('must be positive')),
 });
 
 /** Verifies a `signed_request` with the app secret; anything off throws `InvalidSignedRequestError`. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import type { LoginMetadata } from '#commons/reauth/ports';
 import { isOwnCredentialsError } from './graph-codes.ts';
 import { classifyFailure, DEFAULT_RETRY_AFTER_SECONDS, GraphMisconfiguredError, GraphRequestError, GraphTransientError, type GraphTransport } from './graph-transport.ts';
@@ -10,8 +10,8 @@ import { classifyFailure, DEFAULT_RETRY_AFTER_SECONDS, GraphMisconfiguredError, 
  * login fields are read; the token passes through and is never kept or logged here.
  */
 const answerSchema = z.object({
-  auth_nonce: z.string().optional(),
-  auth_type: z.string().optional(),
+  auth_nonce: z.optional(z.string()),
+  auth_type: z.optional(z.string()),
 });
 
 export class AccessTokenInfoClient {

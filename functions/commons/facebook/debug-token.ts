@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { isDebugOnlyTokenError, isOwnCredentialsError, isWrongAppError, TOKEN_INVALID_CODES } from './graph-codes.ts';
 import {
   classifyFailure,
@@ -41,18 +41,20 @@ export type DebugTokenAnswer = { readonly kind: 'described'; readonly token: Tok
 
 const debugDataSchema = z.object({
   data: z.object({
-    app_id: z.string().optional(),
-    type: z.string().optional(),
+    app_id: z.optional(z.string()),
+    type: z.optional(z.string()),
     is_valid: z.boolean(),
-    expires_at: z.number().optional(),
-    issued_at: z.number().optional(),
-    data_access_expires_at: z.number().optional(),
-    scopes: z.array(z.string()).optional(),
-    granular_scopes: z.array(z.object({ scope: z.string(), target_ids: z.array(z.string()).optional() })).optional(),
-    profile_id: z.string().optional(),
-    user_id: z.string().optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    error: z.object({ code: z.number().optional(), subcode: z.number().optional(), message: z.string().optional(), is_transient: z.boolean().optional() }).optional(),
+    expires_at: z.optional(z.number()),
+    issued_at: z.optional(z.number()),
+    data_access_expires_at: z.optional(z.number()),
+    scopes: z.optional(z.array(z.string())),
+    granular_scopes: z.optional(z.array(z.object({ scope: z.string(), target_ids: z.optional(z.array(z.string())) }))),
+    profile_id: z.optional(z.string()),
+    user_id: z.optional(z.string()),
+    metadata: z.optional(z.record(z.string(), z.unknown())),
+    error: z.optional(
+      z.object({ code: z.optional(z.number()), subcode: z.optional(z.number()), message: z.optional(z.string()), is_transient: z.optional(z.boolean()) }),
+    ),
   }),
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { isOwnCredentialsError } from './graph-codes.ts';
 import {
   classifyFailure,
@@ -31,9 +31,9 @@ export interface FacebookTokenExchanges {
 }
 
 const tokenAnswer = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().optional(),
-  expires_in: z.number().nonnegative().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z.optional(z.string()),
+  expires_in: z.optional(z.number().check(z.nonnegative())),
 });
 
 export class FacebookOAuthClient implements FacebookTokenExchanges {

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import type { facebookEnv } from '#commons/platform/config';
 import { AccessTokenInfoClient } from './access-token-info.ts';
 import { DebugTokenClient } from './debug-token.ts';

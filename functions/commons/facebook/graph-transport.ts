@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { type GraphErrorDetail, isThrottlingCode, isTransientGraphError } from './graph-codes.ts';
 
 /**
@@ -105,10 +105,10 @@ export function transientErrorOf(detail: GraphErrorDetail): GraphTransientError 
 
 const errorEnvelopeSchema = z.object({
   error: z.object({
-    message: z.string().optional(),
-    code: z.number().optional(),
-    error_subcode: z.number().optional(),
-    is_transient: z.boolean().optional(),
+    message: z.optional(z.string()),
+    code: z.optional(z.number()),
+    error_subcode: z.optional(z.number()),
+    is_transient: z.optional(z.boolean()),
   }),
 });
 

@@ -1,10 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { facebookEnv, storeEnv } from '#commons/platform/config';
+import { envOf, facebookEnv, storeEnv } from '#commons/platform/config';
 import { SessionGuardError } from '#commons/platform/errors';
 import { logger } from '#commons/platform/logger';
 import { flushMetrics, metrics } from '#commons/platform/metrics';
@@ -16,7 +16,7 @@ import { revokeCredential, type RevokeDeps } from './revoke-credential.ts';
 import { SecretsManagerVault } from './secrets-vault.ts';
 
 /** What the checker needs: the table, Facebook as our app, the secrets, and the flag thresholds. */
-export const inventoryCheckerEnv = storeEnv.and(facebookEnv).and(inventoryCheckEnv);
+export const inventoryCheckerEnv = envOf(storeEnv, facebookEnv, inventoryCheckEnv);
 export type InventoryCheckerConfig = z.output<typeof inventoryCheckerEnv>;
 
 /** A batch of 50 checks takes longer than the single check GRAPH_TIMEOUT_MS is sized for. */

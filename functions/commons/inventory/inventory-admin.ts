@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { ConflictError, NotFoundError } from '#commons/platform/errors';
 import { CREDENTIAL_KINDS, type Credential, graphCanRevoke, LABEL_PATTERN, type NewCredential, OWNER_PATTERN, SECRET_ARN_PATTERN } from './model.ts';
 import { type CredentialRepository, CredentialExistsError } from './ports.ts';
@@ -8,24 +8,22 @@ import { type CredentialRepository, CredentialExistsError } from './ports.ts';
  * entries, and offboard an owner. Nothing here reads a secret: checking and revoking happen in the
  * checker (`inventory-check.ts`, `revoke-credential.ts`), the only function allowed to.
  */
-const permission = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'is not a Facebook permission name');
-const assetId = z.string().regex(/^\d{1,32}$/, 'is not a Facebook id (digits)');
+const permission = z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'is not a Facebook permission name'));
+const assetId = z.string().check(z.regex(/^\d{1,32}$/, 'is not a Facebook id (digits)'));
 
-export const newCredentialSchema = z
-  .object({
-    label: z.string().regex(LABEL_PATTERN, 'must be lower case letters, digits, ".", "_" or "-", at most 64'),
-    kind: z.enum(CREDENTIAL_KINDS),
-    owner: z.string().regex(OWNER_PATTERN, 'must be an e-mail address or an id').optional(),
-    purpose: z.string().trim().min(1, 'must say what the credential is for').max(500),
-    expectedScopes: z.array(permission).max(100).default([]),
-    expectedAssets: z.array(assetId).max(500).default([]),
-    secretArn: z.string().regex(SECRET_ARN_PATTERN, 'must be a Secrets Manager secret ARN (the token itself is never sent here)'),
-    maxAgeDays: z.number().int().positive().max(3650).optional(),
-  })
-  .strict();
+export const newCredentialSchema = z.strictObject({
+  label: z.string().check(z.regex(LABEL_PATTERN, 'must be lower case letters, digits, ".", "_" or "-", at most 64')),
+  kind: z.enum(CREDENTIAL_KINDS),
+  owner: z.optional(z.string().check(z.regex(OWNER_PATTERN, 'must be an e-mail address or an id'))),
+  purpose: z.string().check(z.trim(), z.minLength(1, 'must say what the credential is for'), z.maxLength(500)),
+  expectedScopes: z._default(z.array(permission).check(z.maxLength(100)), []),
+  expectedAssets: z._default(z.array(assetId).check(z.maxLength(500)), []),
+  secretArn: z.string().check(z.regex(SECRET_ARN_PATTERN, 'must be a Secrets Manager secret ARN (the token itself is never sent here)')),
+  maxAgeDays: z.optional(z.number().check(z.int(), z.positive(), z.lte(3650))),
+});
 
-export const ownerSchema = z.string().regex(OWNER_PATTERN, 'must be an e-mail address or an id');
-export const labelSchema = z.string().regex(LABEL_PATTERN, 'is not an inventory label');
+export const ownerSchema = z.string().check(z.regex(OWNER_PATTERN, 'must be an e-mail address or an id'));
+export const labelSchema = z.string().check(z.regex(LABEL_PATTERN, 'is not an inventory label'));
 
 export async function registerCredential(repository: CredentialRepository, input: NewCredential, at: number): Promise<Credential> {
   try {

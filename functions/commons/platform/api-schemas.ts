@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { REVOCATION_REASONS } from '#commons/sessions/model';
 import { REAUTH_FAILURE_REASONS } from './errors.ts';
+import * as z from './zod.ts';
 
 /**
  * The parts of the public HTTP contract every route shares: the error body and its codes. The
@@ -45,19 +45,19 @@ export const errorAnswer = z
   .object({
     error: z.object({
       code: z.enum(ERROR_CODES),
-      message: z.string().meta({ description: 'For humans; may change without notice. Programs read `code`.' }),
+      message: z.string().check(z.meta({ description: 'For humans; may change without notice. Programs read `code`.' })),
       issues: z
-        .array(z.object({ field: z.string(), message: z.string() }))
-        .optional()
-        .meta({ description: 'With `invalid_request`: which fields are wrong.' }),
+        .optional(z.array(z.object({ field: z.string(), message: z.string() })))
+        .check(z.meta({ description: 'With `invalid_request`: which fields are wrong.' })),
       reason: z
-        .enum([...REVOCATION_REASONS, ...REAUTH_FAILURE_REASONS])
-        .optional()
-        .meta({ description: 'With `session_revoked`: why the session was revoked; with `reauth_failed`: why the re-authentication was refused.' }),
-      maxAgeSeconds: z.number().int().optional().meta({ description: 'With `reauthentication_required`: how recent the sign-in must be.' }),
+        .optional(z.enum([...REVOCATION_REASONS, ...REAUTH_FAILURE_REASONS]))
+        .check(z.meta({ description: 'With `session_revoked`: why the session was revoked; with `reauth_failed`: why the re-authentication was refused.' })),
+      maxAgeSeconds: z
+        .optional(z.number().check(z.int()))
+        .check(z.meta({ description: 'With `reauthentication_required`: how recent the sign-in must be.' })),
     }),
   })
-  .meta({ id: 'Error' });
+  .check(z.meta({ id: 'Error' }));
 
-export const healthAnswer = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const healthAnswer = z.object({ status: z.literal('ok') }).check(z.meta({ id: 'Health' }));
 export type HealthAnswer = z.input<typeof healthAnswer>;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from './zod.ts';
 import { InvalidRequestError, PayloadTooLargeError } from './errors.ts';
 import { header, MAX_BODY_BYTES, validateRequest } from './http.ts';
 
@@ -10,7 +10,7 @@ const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
  * `schema`. The content type is required; API Gateway may hand the body over base64-encoded; a
  * field sent twice is refused rather than guessed at. Anything off is one 400 naming the fields.
  */
-export function parseFormBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+export function parseFormBody<S extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
   const contentType = header(event, 'content-type');
   if (contentType === undefined || !FORM_CONTENT_TYPE.test(contentType)) {
     throw new InvalidRequestError('The body must be a form (Content-Type: application/x-www-form-urlencoded).', [

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import {
   FieldIssue,
   InvalidRequestError,
@@ -8,6 +7,7 @@ import {
 } from './errors.ts';
 import { logger } from './logger.ts';
 import { flushMetrics } from './metrics.ts';
+import * as z from './zod.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -82,7 +82,7 @@ export function header(request: { readonly headers?: Readonly<Record<string, str
   return undefined;
 }
 
-function toFieldIssues(error: z.ZodError): FieldIssue[] {
+function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
     if (issue.code === 'unrecognized_keys') {
@@ -93,7 +93,7 @@ function toFieldIssues(error: z.ZodError): FieldIssue[] {
 }
 
 /** Parses a JSON request body against `schema`; anything off is one 400 naming the fields. */
-export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+export function parseJsonBody<S extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
   const contentType = header(event, 'content-type');
   if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new InvalidRequestError('The body must be JSON (Content-Type: application/json).', [
@@ -118,8 +118,8 @@ export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2
 }
 
 /** Checks request input (body, form, query) against `schema`; anything off is one 400 naming the fields. */
-export function validateRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+export function validateRequest<S extends z.core.$ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     const issues = toFieldIssues(result.error);
     throw new InvalidRequestError(`Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
@@ -128,6 +128,6 @@ export function validateRequest<S extends z.ZodType>(schema: S, value: unknown):
 }
 
 /** The query string, checked against `schema`. */
-export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+export function parseQuery<S extends z.core.$ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
   return validateRequest(schema, event.queryStringParameters ?? {});
 }

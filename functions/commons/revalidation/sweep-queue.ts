@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 
 /**
  * A share of a revalidation sweep: one or more shards of the `sweep` index, each from its own
@@ -32,17 +32,17 @@ export interface ShareSlot {
 }
 
 const slotSchema = z.strictObject({
-  shard: z.string().regex(/^\d{2}$/),
-  cursor: z.string().min(1).max(4096).optional(),
-  pass: z.number().int().min(0).optional(),
-  stored: z.literal(true).optional(),
+  shard: z.string().check(z.regex(/^\d{2}$/)),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  pass: z.optional(z.number().check(z.int(), z.gte(0))),
+  stored: z.optional(z.literal(true)),
 });
 
-const sweepId = z.string().min(1).max(100);
-const part = z.number().int().min(0);
+const sweepId = z.string().check(z.minLength(1), z.maxLength(100));
+const part = z.number().check(z.int(), z.gte(0));
 
 export const sweepShareSchema = z.discriminatedUnion('v', [
-  z.strictObject({ v: z.literal(2), sweepId, shards: z.array(slotSchema).min(1).max(256), part }),
+  z.strictObject({ v: z.literal(2), sweepId, shards: z.array(slotSchema).check(z.minLength(1), z.maxLength(256)), part }),
   // One shard per message, as queued before shard cursors: still read, so a deploy mid-sweep loses nothing.
   z.strictObject({ v: z.literal(1), sweepId, shard: slotSchema.shape.shard, cursor: slotSchema.shape.cursor, part }),
 ]);

@@ -1,12 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import { EnvelopeOpener } from '#commons/crypto/vault';
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
-import { facebookEnv, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
+import { envOf, facebookEnv, revocationEnv, storeEnv, sweepQueueEnv, sweepWorkerEnv, vaultEnv } from '#commons/platform/config';
 import { count, MetricName, metrics } from '#commons/platform/metrics';
 import { traced } from '#commons/platform/tracer';
 import { CapacityMeter } from '#commons/storage/capacity-meter';
@@ -21,7 +21,7 @@ import { SqsShareQueue } from './sweep-queue.ts';
 import { SweepWorker } from './sweep-worker.ts';
 
 /** What the revalidation worker needs: the table, the opening key, Facebook, the queue and its pacing. */
-export const revalidationWorkerEnv = storeEnv.and(vaultEnv).and(facebookEnv).and(revocationEnv).and(sweepQueueEnv).and(sweepWorkerEnv);
+export const revalidationWorkerEnv = envOf(storeEnv, vaultEnv, facebookEnv, revocationEnv, sweepQueueEnv, sweepWorkerEnv);
 export type RevalidationWorkerConfig = z.output<typeof revalidationWorkerEnv>;
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { UnauthenticatedError } from '#commons/platform/errors';
 
 /**
@@ -16,11 +16,11 @@ export interface SessionContext {
 }
 
 const authorizerContext = z.object({
-  userId: z.string().min(1),
-  sessionId: z.string().min(1),
-  facebookUserId: z.string().min(1),
+  userId: z.string().check(z.minLength(1)),
+  sessionId: z.string().check(z.minLength(1)),
+  facebookUserId: z.string().check(z.minLength(1)),
   /** Epoch seconds. */
-  authTime: z.coerce.number().int().nonnegative(),
+  authTime: z.coerce.number().check(z.int(), z.nonnegative()),
 });
 
 /**

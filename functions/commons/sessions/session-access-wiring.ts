@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import { createDocumentClient } from '#commons/platform/aws-clients';
-import { revocationEnv, storeEnv, webOriginsEnv } from '#commons/platform/config';
+import { envOf, revocationEnv, storeEnv, webOriginsEnv } from '#commons/platform/config';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
 import { BrowserCookies } from './cookies.ts';
@@ -10,7 +10,7 @@ import type { SessionRepository } from './ports.ts';
 import { type CredentialEvent, credentialPolicyFor, credentialRequestOf, type SessionCredential, sessionCredential } from './session-credential.ts';
 
 /** What every function that admits an existing session needs: the table and the web origins. */
-export const sessionAccessEnv = storeEnv.and(webOriginsEnv);
+export const sessionAccessEnv = envOf(storeEnv, webOriginsEnv);
 export type SessionAccessConfig = z.output<typeof sessionAccessEnv>;
 
 /**
@@ -35,7 +35,7 @@ export function createSessionAccess(config: SessionAccessConfig, doc: DynamoDBDo
 }
 
 /** The person's own session routes (list, end one, end all): session access plus revoking. */
-export const ownSessionsEnv = sessionAccessEnv.and(revocationEnv);
+export const ownSessionsEnv = envOf(sessionAccessEnv, revocationEnv);
 
 export interface OwnSessionsAccess extends Omit<SessionAccess, 'store'> {
   readonly deps: OwnSessionsDeps;

@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from '#commons/platform/zod';
 import { loadAppSecret } from '#commons/facebook/app-secret';
 import { createDocumentClient, createKmsClient } from '#commons/platform/aws-clients';
-import { facebookEnv, revocationEnv, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
+import { envOf, facebookEnv, revocationEnv, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
 import type { AccessTokenInfoClient } from '#commons/facebook/access-token-info';
 import type { FacebookOAuthClient } from '#commons/facebook/facebook-oauth';
 import { createGraphClient } from '#commons/facebook/graph-client';
@@ -12,7 +12,7 @@ import type { SessionServiceDeps } from './sessions.ts';
 import { EnvelopeSealer } from '#commons/crypto/vault';
 
 /** What every function that opens sessions needs: the table, the sealing key and Facebook. */
-export const signInEnv = storeEnv.and(vaultEnv).and(facebookEnv).and(sessionEnv).and(revocationEnv);
+export const signInEnv = envOf(storeEnv, vaultEnv, facebookEnv, sessionEnv, revocationEnv);
 export type SignInConfig = z.output<typeof signInEnv>;
 
 export interface SignInDependencies {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#commons/platform/zod';
 import { CREDENTIAL_FLAGS, CREDENTIAL_KINDS, CREDENTIAL_STATUSES, type CheckResult, type Credential, type NewCredential, type OffboardedOwner } from '#commons/inventory/model';
 import { CorruptItemError, enumField, numberField, optionalNumberField, optionalStringField, type StoredItem, stringField } from './item-fields.ts';
 import { keys } from './keys.ts';
@@ -29,16 +29,16 @@ export function credentialItem(credential: NewCredential, at: number): StoredIte
 const checkSchema = z.object({
   checkedAt: z.number(),
   isValid: z.boolean(),
-  type: z.string().optional(),
-  expiresAt: z.number().optional(),
-  dataAccessExpiresAt: z.number().optional(),
-  issuedAt: z.number().optional(),
+  type: z.optional(z.string()),
+  expiresAt: z.optional(z.number()),
+  dataAccessExpiresAt: z.optional(z.number()),
+  issuedAt: z.optional(z.number()),
   scopes: z.array(z.string()),
   assets: z.array(z.string()),
-  facebookUserId: z.string().optional(),
-  errorCode: z.number().optional(),
-  errorSubcode: z.number().optional(),
-  secretRotatedAt: z.number().optional(),
+  facebookUserId: z.optional(z.string()),
+  errorCode: z.optional(z.number()),
+  errorSubcode: z.optional(z.number()),
+  secretRotatedAt: z.optional(z.number()),
 });
 
 /** The stored form of a check: the same fields, absent ones left out (DynamoDB keeps no undefined). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, facebookEnv, readConfig, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
+import { ConfigError, envOf, facebookEnv, readConfig, sessionEnv, storeEnv, vaultEnv } from '#commons/platform/config';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:facebook-app-secret-AbCdEf';
 
@@ -17,6 +17,10 @@ describe('readConfig', () => {
   it('names a missing variable', () => {
     expect(configErrorFrom(() => readConfig(storeEnv, {})).message).toMatch(/TABLE_NAME/);
     expect(configErrorFrom(() => readConfig(vaultEnv, { KMS_KEY_ID: '' })).message).toMatch(/KMS_KEY_ID/);
+  });
+
+  it("says what is wrong in zod's English messages (functions/ uses zod/mini, which loads no locale by itself)", () => {
+    expect(configErrorFrom(() => readConfig(storeEnv, {})).message).toBe('invalid environment: TABLE_NAME: Invalid input: expected string, received undefined');
   });
 
   it('names a bad variable and only that one', () => {
@@ -100,7 +104,7 @@ describe('the Facebook app secret setting', () => {
 
 describe('combined sections', () => {
   it('reads the sections a function combines and reports every missing variable at once', () => {
-    const schema = storeEnv.and(vaultEnv).and(sessionEnv);
+    const schema = envOf(storeEnv, vaultEnv, sessionEnv);
     expect(readConfig(schema, { TABLE_NAME: 't', KMS_KEY_ID: 'alias/k' })).toEqual({ TABLE_NAME: 't', KMS_KEY_ID: 'alias/k', SESSION_MAX_AGE_SECONDS: 2592000, MAX_LIVE_SESSIONS_PER_PERSON: 25 });
     const error = configErrorFrom(() => readConfig(schema, {}));
     expect(error.message).toContain('TABLE_NAME');
