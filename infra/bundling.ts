@@ -13,18 +13,24 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
  *   `require()` for Node built-ins; the banner gives the bundle a real `require`.
  * - **AWS SDK bundled, not taken from the runtime.** The runtime's SDK copy changes under us
  *   without a deploy; bundling pins the version we tested and tree-shakes it (docs/toolchain.md,
- *   "Bundling"). Every function must stay under 700 KB; the infra tests check the synthesized
- *   bundles. (The limit was 600 KB until X-Ray tracing came: Powertools Tracer brings
- *   aws-xray-sdk-core, ~125 KB minified, which cannot be tree-shaken. `npm run bench` prints each
- *   bundle next to one holding only its SDK clients.)
+ *   "Bundling"). Every function must stay under BUNDLE_LIMIT_KB; the infra tests check the
+ *   synthesized bundles. `npm run bench` prints each bundle next to one holding only its SDK
+ *   clients; docs/benchmarks.md says where the rest goes (X-Ray's SDK under Powertools Tracer,
+ *   Logger and Metrics, zod/mini, our own code).
+ * - **Stand-ins for what can never run** (`BUNDLE_ALIASES`), each with a test that it is still
+ *   unreachable or still called only as the stand-in allows.
  * - **Minified, no source maps, no `keepNames`.** `--enable-source-maps` costs cold-start time and
  *   every stack trace, so `NODE_OPTIONS` is not set. Error classes set `name` explicitly, so logs
  *   still name the error; `keepNames` would add ~6% to every bundle for nicer frames only.
  */
 export const LAMBDA_NODE_TARGET = 'node22';
 
-/** No function's bundle may reach this size (KB); the infra tests check every synthesized bundle. */
-export const BUNDLE_LIMIT_KB = 700;
+/**
+ * No function's bundle may reach this size (KB); the infra tests check every synthesized bundle.
+ * The largest, the revalidation worker, is 599 KB (docs/benchmarks.md): the limit leaves it ~40 KB
+ * to grow before someone has to look at what was added.
+ */
+export const BUNDLE_LIMIT_KB = 640;
 
 /**
  * Functions allowed more, with the reason. The worker also carries the SSM client (~86 KB: the
