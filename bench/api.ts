@@ -28,6 +28,7 @@ import { routes } from '#functions/routes';
 import { HttpGraphTransport } from '#commons/facebook/graph-transport';
 import { SessionStore } from '#commons/storage/session-store';
 import { startLocalStack } from '#local/stack';
+import { httpEvent } from '#test/support/http-events';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const WARMUP = 50;
@@ -60,30 +61,6 @@ function timeSpentIn<T extends object>(prototype: T, method: keyof T) {
       await run();
       return { total: performance.now() - start, inside: spent };
     },
-  };
-}
-
-function httpEvent(method: string, routePath: string, init: { body?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `${method} ${routePath}`,
-    rawPath: routePath,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'localhost',
-      domainPrefix: 'bench',
-      http: { method, path: routePath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: `bench-${Math.random()}`,
-      routeKey: `${method} ${routePath}`,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    ...(init.body !== undefined ? { body: init.body } : {}),
-    isBase64Encoded: false,
   };
 }
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSessionToken, newSessionId } from '#commons/sessions/session-tokens';
 import { esbuildOptionsFor } from '#infra/bundling';
 import { entryPath } from '#infra/session-guard-function';
+import { httpEvent } from '#test/support/http-events';
 
 /**
  * The production bundles (infra/bundling.ts, with its stand-ins for packages) still trace: run in
@@ -99,19 +100,6 @@ async function invokeBundled(entry: string, event: unknown): Promise<unknown> {
 
 function subsegmentsNamed(name: string): Record<string, any>[] {
   return received.filter((document) => document.name === name && document.trace_id === TRACE_ID);
-}
-
-function httpEvent(method: string, routePath: string, init: { body?: string; headers?: Record<string, string> } = {}) {
-  return {
-    version: '2.0',
-    routeKey: `${method} ${routePath}`,
-    rawPath: routePath,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
-    requestContext: { http: { method, path: routePath, sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'traced', routeKey: `${method} ${routePath}`, stage: '$default' },
-    ...(init.body !== undefined ? { body: init.body } : {}),
-    isBase64Encoded: false,
-  };
 }
 
 describe('production bundles under X-Ray', () => {
