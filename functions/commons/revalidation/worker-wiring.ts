@@ -41,7 +41,7 @@ export async function createRevalidationWorker(config: RevalidationWorkerConfig,
   const graph = createGraphClient(config, await loadAppSecret(config), config.SWEEP_GRAPH_TIMEOUT_MS);
   const guard = new MassRevocationGuard(
     new SweepTallyStore(doc, config.TABLE_NAME),
-    config.MASS_REVOCATION_OVERRIDE_PARAMETER ? new ParameterGuardOverride(new SSMClient({}), config.MASS_REVOCATION_OVERRIDE_PARAMETER) : localGuardOverride,
+    config.MASS_REVOCATION_OVERRIDE_PARAMETER ? new ParameterGuardOverride(traced(new SSMClient({})), config.MASS_REVOCATION_OVERRIDE_PARAMETER) : localGuardOverride,
     {
       maxSharePercent: config.MASS_REVOCATION_MAX_PERCENT,
       minRevocations: config.MASS_REVOCATION_MIN_SESSIONS,
