@@ -14,7 +14,7 @@
  * bundle over its limit (bundleLimitKb in infra/bundling.ts; the infra tests enforce it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build, type Metafile } from 'esbuild';
@@ -24,6 +24,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { bundleLimitKb, esbuildOptionsFor } from '#infra/bundling';
 import { createSessionGuardApp } from '#infra/session-guard-app';
 import cdkJson from '../cdk.json' with { type: 'json' };
+import { adminRoutes } from '#functions/admin-routes';
 import { routes } from '#functions/routes';
 import { HttpGraphTransport } from '#commons/facebook/graph-transport';
 import { SessionStore } from '#commons/storage/session-store';
@@ -129,6 +130,7 @@ const SDK_CLIENTS: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'DynamoDBClient',
   '@aws-sdk/client-eventbridge': 'EventBridgeClient',
   '@aws-sdk/client-kms': 'KMSClient',
+  '@aws-sdk/client-lambda': 'LambdaClient',
   '@aws-sdk/client-secrets-manager': 'SecretsManagerClient',
   '@aws-sdk/client-sqs': 'SQSClient',
   '@aws-sdk/client-ssm': 'SSMClient',
@@ -139,6 +141,7 @@ const SDK_PACKAGES_BY_SERVICE: Record<string, string[]> = {
   dynamodb: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
   events: ['@aws-sdk/client-eventbridge'],
   kms: ['@aws-sdk/client-kms'],
+  lambda: ['@aws-sdk/client-lambda'],
   secretsmanager: ['@aws-sdk/client-secrets-manager'],
   sqs: ['@aws-sdk/client-sqs'],
   ssm: ['@aws-sdk/client-ssm'],
@@ -238,10 +241,10 @@ async function benchBundles(): Promise<string[]> {
   const outDir = path.resolve('.bench/dist');
   mkdirSync(outDir, { recursive: true });
   const apiEntries = new Set([...routes.map((r) => r.entry), 'authorizer']);
-  const entries = readdirSync('functions')
-    .filter((f) => f.endsWith('.ts') && f !== 'routes.ts')
-    .map((f) => f.replace(/\.ts$/, ''))
-    .sort();
+  const adminEntries = new Set(adminRoutes.map((r) => r.entry));
+  const usedByEntry = sdkPackagesUsed();
+  // The stack's functions, not every file in functions/ (the route tables live there too).
+  const entries = [...usedByEntry.keys()].sort();
   // Enough configuration for every function's cold-start check to pass; nothing is contacted.
   const env = {
     ...process.env,
@@ -262,7 +265,6 @@ async function benchBundles(): Promise<string[]> {
     `next to a bundle of only the AWS SDK clients each function uses, built and measured the same way (goal: ratios <= ${RATIO_GOAL})`,
     `  ${'function'.padEnd(26)} kind  ${'bundle'.padStart(8)} ${'cold'.padStart(9)}   ${'SDK only'.padStart(8)} ${'cold'.padStart(9)}   ${'size x'.padStart(6)} ${'cold x'.padStart(6)}   SDK clients`,
   ];
-  const usedByEntry = sdkPackagesUsed();
   for (const entry of entries) {
     const outfile = path.join(outDir, `${entry}.mjs`);
     const result = await build({ ...esbuildOptionsFor(path.resolve('functions', `${entry}.ts`)), outfile, metafile: true });
@@ -275,7 +277,7 @@ async function benchBundles(): Promise<string[]> {
     const sizeKb = statSync(outfile).size / 1024;
     const floorKb = statSync(floorFile).size / 1024;
     const { cold, floor: floorCold, ratio: coldRatio } = coldStarts(outfile, floorFile, env);
-    const kind = apiEntries.has(entry) ? 'api' : 'job';
+    const kind = apiEntries.has(entry) ? 'api' : adminEntries.has(entry) ? 'adm' : 'job';
     const over = sizeKb >= bundleLimitKb(entry) ? `  OVER ${bundleLimitKb(entry)} KB` : '';
     const coldText = cold.ms !== undefined ? ms(cold.ms) : cold.failure ? 'failed' : '—';
     const floorColdText = floorCold.ms !== undefined ? ms(floorCold.ms) : floorCold.failure ? 'failed' : '—';

@@ -6,6 +6,7 @@ import { createGraphClient } from '#commons/facebook/graph-client';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { envOf, facebookEnv, storeEnv } from '#commons/platform/config';
 import { SessionGuardError } from '#commons/platform/errors';
+import { traced } from '#commons/platform/tracer';
 import { logger } from '#commons/platform/logger';
 import { flushMetrics, metrics } from '#commons/platform/metrics';
 import { CredentialStore } from '#commons/storage/credential-store';
@@ -31,7 +32,7 @@ export async function createInventoryChecker(config: InventoryCheckerConfig, doc
   const appSecret = await loadAppSecret(config);
   const graph = createGraphClient(config, appSecret, BATCH_TIMEOUT_MS);
   const repository = new CredentialStore(doc, config.TABLE_NAME);
-  const vault = new SecretsManagerVault(new SecretsManagerClient({}));
+  const vault = new SecretsManagerVault(traced(new SecretsManagerClient({})));
   const check: InventoryCheckDeps = {
     repository,
     vault,

@@ -2,6 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type AdminAccess, adminEnv, createAdminAccess } from '#commons/admin/admin-wiring';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig } from '#commons/platform/config';
+import { traced } from '#commons/platform/tracer';
 import { CredentialStore } from '#commons/storage/credential-store';
 import { inventoryCheckerEnv } from './inventory-config.ts';
 import { LambdaCheckerInvoker } from './lambda-invoker.ts';
@@ -22,6 +23,6 @@ export function createInventoryAdmin(env: NodeJS.ProcessEnv = process.env): Inve
   return {
     ...access,
     credentials: new CredentialStore(doc, config.TABLE_NAME),
-    checker: () => (invoker ??= new LambdaCheckerInvoker(new LambdaClient({}), readConfig(inventoryCheckerEnv, env).INVENTORY_CHECKER_FUNCTION)),
+    checker: () => (invoker ??= new LambdaCheckerInvoker(traced(new LambdaClient({})), readConfig(inventoryCheckerEnv, env).INVENTORY_CHECKER_FUNCTION)),
   };
 }
