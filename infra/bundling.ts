@@ -27,14 +27,14 @@ export const LAMBDA_NODE_TARGET = 'node22';
 
 /**
  * No function's bundle may reach this size (KB); the infra tests check every synthesized bundle.
- * The largest API function, web-login-callback, is 593 KB (docs/benchmarks.md): the limit leaves
+ * The largest but the worker, web-login-callback, is 597 KB (docs/benchmarks.md): the limit leaves
  * ~45 KB to grow before someone has to look at what was added.
  */
 export const BUNDLE_LIMIT_KB = 640;
 
 /**
  * Functions allowed more, with the reason. The worker also carries the SSM client (~76 KB: the
- * mass-revocation guard's override parameter) and is 680 KB; it is a background function whose
+ * mass-revocation guard's override parameter) and is 683 KB; it is a background function whose
  * cold start no person waits on. Same ~40 KB of room.
  */
 const BUNDLE_LIMIT_EXCEPTIONS_KB: Readonly<Record<string, number>> = {
