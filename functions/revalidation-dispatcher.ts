@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { traced } from '#commons/platform/tracer';
-import { readConfig, storeEnv, sweepQueueEnv } from '#commons/platform/config';
+import { envOf, readConfig, storeEnv, sweepQueueEnv } from '#commons/platform/config';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { logger } from '#commons/platform/logger';
 import { flushMetrics, measure, MetricName } from '#commons/platform/metrics';
@@ -11,7 +11,7 @@ import { SqsShareQueue } from '#commons/revalidation/sweep-queue';
 import { ShardCursorStore } from '#commons/storage/shard-cursor-store';
 import { sweepShards } from '#commons/storage/schema';
 
-const config = readConfig(sweepQueueEnv.and(storeEnv));
+const config = readConfig(envOf(sweepQueueEnv, storeEnv));
 const queue = new SqsShareQueue(traced(new SQSClient({})), config.SWEEP_QUEUE_URL);
 const cursors = new ShardCursorStore(createDocumentClient(), config.TABLE_NAME);
 
