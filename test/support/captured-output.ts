@@ -35,6 +35,7 @@ export function installOutputCapture(): Capture {
   return capture;
 }
 
+/** A Powertools log line, or an EMF metrics line (Powertools Metrics writes those to stdout too). */
 function isJsonLogLine(text: string): boolean {
-  return text.startsWith('{"level":"');
+  return text.startsWith('{"level":"') || text.startsWith('{"_aws":');
 }
