@@ -5,7 +5,7 @@ import { createDocumentClient } from '#commons/platform/aws-clients';
 import { callbackEnv, envOf, readConfig, revocationEnv, storeEnv } from '#commons/platform/config';
 import { httpHandler, json } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
-import { count, countBy, countingFailures, MetricName } from '#commons/platform/metrics';
+import { countingFailures, countRevoked, MetricName } from '#commons/platform/metrics';
 import type { DeauthorizeAnswer } from '#commons/facebook-callbacks/api-schemas';
 import { RevocationStore } from '#commons/storage/revocation-store';
 
@@ -27,9 +27,6 @@ export const handler = httpHandler(async (event) => {
   const outcome = await revokeSessionsOfRemovedApp(deps, { facebookUserId: request.userId, issuedAt: request.issuedAt });
   // No ids: a data-deletion request often follows, and the logs must not keep the person it erases.
   logger.info('app removed on Facebook', { ...outcome });
-  if (outcome.revoked > 0) {
-    count(MetricName.SessionsRevoked, outcome.revoked);
-    countBy(MetricName.SessionsRevokedByReason, 'reason', 'app_removed', outcome.revoked);
-  }
+  countRevoked('app_removed', outcome.revoked);
   return json(200, {} satisfies DeauthorizeAnswer);
 });

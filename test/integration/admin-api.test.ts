@@ -35,6 +35,18 @@ async function personWithSessions(count: number) {
 }
 
 const sessionItem = (id: string) => stack.getItem(`SESSION#${id}`, 'SESSION');
+
+/** `SessionsRevokedByReason` values for `reason` in EMF lines the handlers printed since `from`. */
+function revokedByReason(from: number, reason: string): number[] {
+  return stack
+    .capturedOutput()
+    .slice(from)
+    .split('\n')
+    .filter((line) => line.includes('"_aws"') && line.includes('"SessionsRevokedByReason"'))
+    .map((line) => JSON.parse(line) as { reason?: string; SessionsRevokedByReason?: number })
+    .filter((line) => line.reason === reason)
+    .map((line) => line.SessionsRevokedByReason ?? 0);
+}
 const auditRecords = async () => (await stack.scanTable()).filter((item) => item.entity === 'audit');
 
 describe('admin API authorization', () => {
@@ -101,18 +113,23 @@ describe('admin routes', () => {
 
   it('ends one session (ended_by_operator) and answers 404 when there is no live session by that id', async () => {
     const { ids, tokens } = await personWithSessions(2);
+    const outputBefore = stack.capturedOutput().length;
     expect((await admin.request('DELETE', `/admin/v1/sessions/${ids[0]}`)).status).toBe(204);
+    expect(revokedByReason(outputBefore, 'ended_by_operator')).toEqual([1]);
     expect(await sessionItem(ids[0]!)).toMatchObject({ status: 'revoked', revokedReason: 'ended_by_operator' });
     expect(await sessionItem(ids[1]!)).toMatchObject({ status: 'active' });
     expect((await stack.request('GET', '/v1/sessions/current', { headers: { authorization: `Bearer ${tokens[0]}` } })).json.error.reason).toBe('ended_by_operator');
     expect((await admin.request('DELETE', `/admin/v1/sessions/${ids[0]}`)).status).toBe(404);
+    expect(revokedByReason(outputBefore, 'ended_by_operator')).toEqual([1]);
   });
 
   it('offboards a person: every session ends with reason offboarded, and the report says so', async () => {
     const { userId, ids } = await personWithSessions(3);
     const other = await personWithSessions(1);
+    const outputBefore = stack.capturedOutput().length;
     const response = await admin.request('POST', `/admin/v1/users/${userId}/offboard`);
     expect(response.status).toBe(200);
+    expect(revokedByReason(outputBefore, 'offboarded')).toEqual([3]);
     expect(response.body).toMatchObject({ userId, steps: { sessions: { ended: 3, alreadyEnded: 0 } } });
     for (const id of ids) expect(await sessionItem(id)).toMatchObject({ status: 'revoked', revokedReason: 'offboarded' });
     expect(await sessionItem(other.ids[0]!)).toMatchObject({ status: 'active' });

@@ -50,6 +50,12 @@ export async function offboardUser(deps: OffboardDeps, userId: string, operator:
   return { userId: user.id, facebookUserId: user.facebookUserId, steps };
 }
 
+/** How many live sessions the offboarding ended (its `sessions` step). */
+export function sessionsEnded(report: OffboardReport): number {
+  const ended = report.steps['sessions']?.['ended'];
+  return typeof ended === 'number' ? ended : 0;
+}
+
 /** The steps' counts flattened for the audit record: `sessions.ended`, `credentials.marked`, … */
 export function offboardDetail(report: OffboardReport): Record<string, string | number | boolean> {
   return Object.fromEntries(

@@ -126,6 +126,16 @@ export function countBy(name: MetricName, dimension: string, dimensionValue: str
   sink.singleMetric().addDimension(dimension, dimensionValue).addMetric(name, MetricUnit.Count, value);
 }
 
+/**
+ * Sessions we ended outside the sweep (an app removal, an operator, offboarding): the total and the
+ * count by reason, as the sweep publishes them, so "why are people logged out" sees every reason.
+ */
+export function countRevoked(reason: string, value: number, sink: MetricsSink = metrics): void {
+  if (value <= 0) return;
+  count(MetricName.SessionsRevoked, value, sink);
+  countBy(MetricName.SessionsRevokedByReason, 'reason', reason, value, sink);
+}
+
 /** Records a measure in milliseconds or percent, published with the invocation's other metrics. */
 export function measure(name: MetricName, unit: 'Milliseconds' | 'Percent' | 'Seconds', value: number, sink: MetricsSink = metrics): void {
   sink.addMetric(name, MetricUnit[unit], value);

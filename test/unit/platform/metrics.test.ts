@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { count, countBy, countingFailures, flushMetrics, measure, METRICS_NAMESPACE, MetricName } from '#commons/platform/metrics';
+import { count, countBy, countingFailures, countRevoked, flushMetrics, measure, METRICS_NAMESPACE, MetricName } from '#commons/platform/metrics';
 import { fakeSink } from '#test/support/metrics-sink';
 
 describe('metric names', () => {
@@ -23,6 +23,18 @@ describe('helpers', () => {
     countBy(MetricName.SignInRefusedByCode, 'code', 'invalid_token', 1, sink);
     expect(single.addDimension).toHaveBeenCalledWith('code', 'invalid_token');
     expect(single.addMetric).toHaveBeenCalledWith('SignInRefusedByCode', 'Count', 1);
+  });
+
+  it('countRevoked adds to the total and to the reason, and publishes nothing for none', () => {
+    const { sink, single } = fakeSink();
+    countRevoked('offboarded', 3, sink);
+    expect(sink.addMetric).toHaveBeenCalledWith('SessionsRevoked', 'Count', 3);
+    expect(single.addDimension).toHaveBeenCalledWith('reason', 'offboarded');
+    expect(single.addMetric).toHaveBeenCalledWith('SessionsRevokedByReason', 'Count', 3);
+    const quiet = fakeSink();
+    countRevoked('offboarded', 0, quiet.sink);
+    expect(quiet.sink.addMetric).not.toHaveBeenCalled();
+    expect(quiet.single.addMetric).not.toHaveBeenCalled();
   });
 
   it('measure keeps the unit', () => {
