@@ -255,6 +255,7 @@ async function benchBundles(): Promise<string[]> {
     PUBLIC_BASE_URL: 'https://sessions.example.com',
     SWEEP_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
     EVENT_BUS_NAME: 'bench',
+    INVENTORY_CHECKER_FUNCTION: 'bench-inventory-checker',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

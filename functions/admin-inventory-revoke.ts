@@ -2,10 +2,12 @@ import * as z from '#commons/platform/zod';
 import { adminHandler } from '#commons/admin/admin-http';
 import { labelSchema } from '#commons/inventory/inventory-admin';
 import { createInventoryAdmin } from '#commons/inventory/inventory-admin-wiring';
+import { createCheckerInvoker } from '#commons/inventory/lambda-invoker';
 import { ConflictError, NotFoundError } from '#commons/platform/errors';
 import { validateRequest } from '#commons/platform/http';
 
 const admin = createInventoryAdmin();
+const checker = createCheckerInvoker();
 const path = z.object({ label: labelSchema });
 
 interface CheckerRevocation {
@@ -22,7 +24,7 @@ interface CheckerRevocation {
  */
 export const handler = adminHandler('inventory.revoke', admin, async (event) => {
   const { label } = validateRequest(path, event.pathParameters ?? {});
-  const result = (await admin.checker().invoke({ action: 'revoke', label })) as CheckerRevocation;
+  const result = (await checker.invoke({ action: 'revoke', label })) as CheckerRevocation;
   if (result.status === 404) throw new NotFoundError(result.message ?? 'No inventory entry by that label.');
   if (result.code === 'graph_cannot_revoke' || result.code === 'already_closed') throw new ConflictError(result.code, result.message ?? '');
   return { status: 200, body: result, detail: { label, outcome: result.outcome } };

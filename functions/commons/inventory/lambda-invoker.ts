@@ -1,4 +1,7 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { readConfig } from '#commons/platform/config';
+import { traced } from '#commons/platform/tracer';
+import { inventoryCheckerEnv } from './inventory-config.ts';
 import type { CheckerInvoker, CheckerRequest } from './ports.ts';
 
 /**
@@ -21,4 +24,13 @@ export class LambdaCheckerInvoker implements CheckerInvoker {
     if (result.FunctionError) throw new Error(`the inventory checker failed: ${(payload as { errorType?: string } | undefined)?.errorType ?? result.FunctionError}`);
     return payload;
   }
+}
+
+/**
+ * The checker's invoker for the two admin routes that start it (`check-now`, `revoke`), its
+ * function name checked at cold start. Only they import this module, so only their bundles carry
+ * the Lambda client.
+ */
+export function createCheckerInvoker(env: NodeJS.ProcessEnv = process.env): CheckerInvoker {
+  return new LambdaCheckerInvoker(traced(new LambdaClient({})), readConfig(inventoryCheckerEnv, env).INVENTORY_CHECKER_FUNCTION);
 }
