@@ -127,7 +127,7 @@ export function countBy(name: MetricName, dimension: string, dimensionValue: str
 }
 
 /**
- * Sessions we ended outside the sweep (an app removal, an operator, offboarding): the total and the
+ * Sessions we ended outside the sweep (an app removal, the cap, an operator, offboarding): the total and the
  * count by reason, as the sweep publishes them, so "why are people logged out" sees every reason.
  */
 export function countRevoked(reason: string, value: number, sink: MetricsSink = metrics): void {

@@ -1,4 +1,5 @@
 import { logger } from '#commons/platform/logger';
+import { countRevoked, type MetricsSink, metrics } from '#commons/platform/metrics';
 import type { RevocationRepository } from './ports.ts';
 
 /**
@@ -17,7 +18,13 @@ export interface SessionCapDeps {
   readonly revocations: Pick<RevocationRepository, 'sessionsOfUser' | 'revokeSession'>;
 }
 
-export async function endSessionsBeyondCap(deps: SessionCapDeps, userId: string, newSessionId: string, nowMs: number): Promise<number> {
+export async function endSessionsBeyondCap(
+  deps: SessionCapDeps,
+  userId: string,
+  newSessionId: string,
+  nowMs: number,
+  sink: MetricsSink = metrics,
+): Promise<number> {
   try {
     const others: string[] = [];
     for await (const session of deps.revocations.sessionsOfUser(userId)) {
@@ -30,6 +37,7 @@ export async function endSessionsBeyondCap(deps: SessionCapDeps, userId: string,
       if ((await deps.revocations.revokeSession(sessionId, 'replaced')).result === 'revoked') ended++;
     }
     if (ended > 0) logger.info('oldest sessions ended: cap on live sessions per person', { userId, ended, cap: deps.maxLiveSessions });
+    countRevoked('replaced', ended, sink);
     return ended;
   } catch (error) {
     logger.warn('could not apply the cap on live sessions per person', { userId, errorName: (error as Error).name });

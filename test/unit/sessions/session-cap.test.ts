@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RevocationReason } from '#commons/platform/errors';
 import type { RevocationOutcome, UserSessionRef } from '#commons/sessions/ports';
 import { endSessionsBeyondCap } from '#commons/sessions/session-cap';
+import { fakeSink } from '#test/support/metrics-sink';
 
 const NOW = Date.UTC(2025, 0, 15, 12);
 
@@ -26,11 +27,16 @@ function person(sessions: Partial<UserSessionRef>[], options: { failList?: boole
 describe('endSessionsBeyondCap', () => {
   it('ends the oldest live sessions beyond the cap with reason replaced, keeping the new one', async () => {
     const p = person([{}, {}, {}, { sessionId: 'ses_new' }]);
-    await expect(endSessionsBeyondCap({ maxLiveSessions: 2, revocations: p.revocations }, 'usr_1', 'ses_new', NOW)).resolves.toBe(2);
+    const { sink, single } = fakeSink();
+    await expect(endSessionsBeyondCap({ maxLiveSessions: 2, revocations: p.revocations }, 'usr_1', 'ses_new', NOW, sink)).resolves.toBe(2);
     expect(p.ended).toEqual([
       ['ses_0', 'replaced'],
       ['ses_1', 'replaced'],
     ]);
+    // Counted like every other revocation, so "why are people logged out" shows the cap too.
+    expect(sink.addMetric).toHaveBeenCalledWith('SessionsRevoked', 'Count', 2);
+    expect(single.addDimension).toHaveBeenCalledWith('reason', 'replaced');
+    expect(single.addMetric).toHaveBeenCalledWith('SessionsRevokedByReason', 'Count', 2);
   });
 
   it('counts the new session even when the index does not show it yet', async () => {
@@ -41,8 +47,10 @@ describe('endSessionsBeyondCap', () => {
 
   it('does not count revoked or expired sessions against the cap', async () => {
     const p = person([{ status: 'revoked' }, { expiresAt: NOW - 1 }, {}, { sessionId: 'ses_new' }]);
-    await expect(endSessionsBeyondCap({ maxLiveSessions: 2, revocations: p.revocations }, 'usr_1', 'ses_new', NOW)).resolves.toBe(0);
+    const { sink } = fakeSink();
+    await expect(endSessionsBeyondCap({ maxLiveSessions: 2, revocations: p.revocations }, 'usr_1', 'ses_new', NOW, sink)).resolves.toBe(0);
     expect(p.ended).toEqual([]);
+    expect(sink.addMetric).not.toHaveBeenCalled();
   });
 
   it('never fails the sign-in: a store failure is logged and left to the next sign-in', async () => {
