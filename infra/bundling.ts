@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
@@ -13,12 +12,11 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
  *   `require()` for Node built-ins; the banner gives the bundle a real `require`.
  * - **AWS SDK bundled, not taken from the runtime.** The runtime's SDK copy changes under us
  *   without a deploy; bundling pins the version we tested and tree-shakes it (docs/toolchain.md,
- *   "Bundling"). Every function must stay under BUNDLE_LIMIT_KB; the infra tests check the
- *   synthesized bundles. `npm run bench` prints each bundle next to one holding only its SDK
- *   clients; docs/benchmarks.md says where the rest goes (X-Ray's SDK under Powertools Tracer,
- *   Logger and Metrics, zod/mini, our own code).
- * - **Stand-ins for what can never run** (`BUNDLE_ALIASES`), each with a test that it is still
- *   unreachable or still called only as the stand-in allows.
+ *   "Bundling"). Every function must stay under its limit (`bundleLimitKb`); the infra tests
+ *   check the synthesized bundles. `npm run bench` prints each bundle next to one holding only
+ *   its SDK clients; docs/benchmarks.md says where the rest goes (zod/mini, our own code, and
+ *   ~9 KB of logging, metrics and tracing of our own: functions/commons/platform/ says why not
+ *   Powertools and the X-Ray SDK).
  * - **Minified, no source maps, no `keepNames`.** `--enable-source-maps` costs cold-start time and
  *   every stack trace, so `NODE_OPTIONS` is not set. Error classes set `name` explicitly, so logs
  *   still name the error; `keepNames` would add ~6% to every bundle for nicer frames only.
@@ -27,33 +25,24 @@ export const LAMBDA_NODE_TARGET = 'node22';
 
 /**
  * No function's bundle may reach this size (KB); the infra tests check every synthesized bundle.
- * The largest but the worker, web-login-callback, is 597 KB (docs/benchmarks.md): the limit leaves
- * ~45 KB to grow before someone has to look at what was added.
+ * The largest but the worker, web-login-callback, is 480 KB (docs/benchmarks.md): the limit leaves
+ * ~40 KB to grow before someone has to look at what was added.
  */
-export const BUNDLE_LIMIT_KB = 640;
+export const BUNDLE_LIMIT_KB = 520;
 
 /**
  * Functions allowed more, with the reason. The worker also carries the SSM client (~76 KB: the
- * mass-revocation guard's override parameter) and is 683 KB; it is a background function whose
+ * mass-revocation guard's override parameter) and is 573 KB; it is a background function whose
  * cold start no person waits on. Same ~40 KB of room.
  */
 const BUNDLE_LIMIT_EXCEPTIONS_KB: Readonly<Record<string, number>> = {
-  'revalidation-worker': 720,
+  'revalidation-worker': 615,
 };
 
 /** The size (KB) a function's bundle must stay under. */
 export function bundleLimitKb(entry: string): number {
   return BUNDLE_LIMIT_EXCEPTIONS_KB[entry] ?? BUNDLE_LIMIT_KB;
 }
-
-/**
- * Packages replaced in every bundle by a small stand-in that does what the functions' dependencies
- * actually call (each stand-in says which calls, and a test keeps that true). esbuild's `alias`
- * (`--alias:` for `NodejsFunction`, which runs the esbuild command line and so takes no plugins).
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  semver: fileURLToPath(new URL('./bundle-shims/semver.ts', import.meta.url)),
-};
 
 /** Gives ESM bundles a CommonJS `require` for dependencies that still call it. */
 export const ESM_REQUIRE_BANNER =
@@ -73,7 +62,6 @@ export function bundlingOptions(): BundlingOptions {
     // Bundle @aws-sdk/* (and @smithy/*) instead of leaving them to the runtime copy: see above.
     bundleAwsSDK: true,
     externalModules: [],
-    esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
     logLevel: LogLevel.WARNING,
     forceDockerBundling: false,
   };
@@ -96,7 +84,6 @@ export function esbuildOptionsFor(entryPath: string): BuildOptions {
     minify: true,
     sourcemap: false,
     external: [],
-    alias: { ...BUNDLE_ALIASES },
     logLevel: 'warning',
   };
 }

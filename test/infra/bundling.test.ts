@@ -1,13 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, bundlingOptions, ESM_REQUIRE_BANNER, esbuildOptionsFor, LAMBDA_NODE_TARGET } from '#infra/bundling';
-import * as semverStandIn from '#infra/bundle-shims/semver';
+import { bundlingOptions, ESM_REQUIRE_BANNER, esbuildOptionsFor, LAMBDA_NODE_TARGET } from '#infra/bundling';
 import { entryPath } from '#infra/session-guard-function';
 
 describe('bundling options', () => {
@@ -24,9 +22,9 @@ describe('bundling options', () => {
       minify: cdk.minify,
       sourcemap: cdk.sourceMap,
       external: cdk.externalModules,
-      alias: BUNDLE_ALIASES,
     });
-    expect(cdk.esbuildArgs).toEqual({ '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) });
+    expect(cdk.esbuildArgs).toBeUndefined();
+    expect(plain.alias).toBeUndefined();
     expect(Boolean(plain.keepNames)).toBe(Boolean(cdk.keepNames));
   });
 
@@ -76,37 +74,23 @@ describe('zod in the bundles', () => {
   });
 });
 
-describe('the semver stand-in', () => {
-  const semver = createRequire(import.meta.url)('semver') as { gte(a: string, b: string): boolean };
-
-  it('answers gte as semver does for plain versions', () => {
-    const versions = [process.versions.node, '8.0.0', '7.9.9', '8.0.1', '22.11.0', '2.3.0', '2.2.99', '10.0.0', '9.10.0', 'v20.1.0'];
-    for (const a of versions) {
-      for (const b of versions) expect([a, b, semverStandIn.gte(a, b)]).toEqual([a, b, semver.gte(a, b)]);
-    }
-  });
-
-  it('throws on what it does not understand, as semver does on an invalid version', () => {
-    expect(() => semver.gte('not-a-version', '1.0.0')).toThrow(TypeError);
-    expect(() => semverStandIn.gte('not-a-version', '1.0.0')).toThrow(TypeError);
-    expect(() => semverStandIn.gte('^1.2.0', '1.0.0')).toThrow(TypeError);
-  });
-
-  // The stand-in is only honest while gte is all anything bundled calls: a dependency upgrade that
-  // starts using another semver function must fail here, not in Lambda.
-  it('is reached only by the modules it was written for, and only through gte', async () => {
-    const importers = new Set<string>();
-    for (const entry of ['authorizer', 'create-session', 'revalidation-worker', 'events-stream']) {
+describe('logging, metrics and tracing in the bundles', () => {
+  // functions/commons/platform/{logger,emf,xray}.ts write Powertools' and the X-Ray SDK's formats
+  // in ~9 KB; the libraries themselves were ~120 KB and ~12 ms of every cold start
+  // (docs/benchmarks.md). They stay development dependencies, for the conformance tests only.
+  it('no bundle carries Powertools, the X-Ray SDK or its context libraries', async () => {
+    for (const entry of ['authorizer', 'create-session', 'revalidation-worker', 'events-stream', 'inventory-checker']) {
       const result = await build({ ...esbuildOptionsFor(entryPath(entry)), write: false, metafile: true, outfile: 'index.mjs' });
-      for (const [file, input] of Object.entries(result.metafile.inputs)) {
-        if (input.imports.some((i) => i.original === 'semver')) importers.add(file);
-      }
-      expect(Object.keys(result.metafile.inputs).some((file) => /node_modules\/semver\//.test(file))).toBe(false);
+      const thirdParty = Object.keys(result.metafile.inputs).filter((file) => /node_modules\/(@aws-lambda-powertools|aws-xray-sdk|cls-hooked|semver)\//.test(file));
+      expect(thirdParty, entry).toEqual([]);
     }
-    expect([...importers].map((file) => file.replace(/^.*node_modules\//, ''))).toEqual(['aws-xray-sdk-core/dist/lib/patchers/aws_p.js']);
-    for (const file of importers) {
-      const calls = readFileSync(file, 'utf8').match(/\bsemver\.\w+/g) ?? [];
-      expect(new Set(calls)).toEqual(new Set(['semver.gte']));
+  });
+
+  it('functions/ never imports them', () => {
+    const offenders: string[] = [];
+    for (const file of readdirSync('functions', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      if (/from '(@aws-lambda-powertools\/[^']*|aws-xray-sdk[^']*)'/.test(readFileSync(path.join('functions', file), 'utf8'))) offenders.push(file);
     }
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Everything this test process writes to stdout and stderr, kept in memory so a test can prove no
- * secret is logged (and that what should be logged is). The handlers' JSON log lines (Powertools,
+ * secret is logged (and that what should be logged is). The handlers' JSON log lines (platform/logger.ts,
  * at DEBUG in tests so every level is searched) stay in memory only: a run prints the runner's
  * summary and failures, not thousands of log lines. `SESSION_GUARD_TEST_LOGS=1` prints them too.
  *
@@ -35,7 +35,7 @@ export function installOutputCapture(): Capture {
   return capture;
 }
 
-/** A Powertools log line, or an EMF metrics line (Powertools Metrics writes those to stdout too). */
+/** A JSON log line (platform/logger.ts), or an EMF metrics line (platform/emf.ts writes those to stdout too). */
 function isJsonLogLine(text: string): boolean {
   return text.startsWith('{"level":"') || text.startsWith('{"_aws":');
 }

@@ -1,7 +1,7 @@
 import { vi } from 'vitest';
 import type { MetricsSink } from '#commons/platform/metrics';
 
-/** A Powertools Metrics stand-in that records what was added; `single` is what `singleMetric()` returns. */
+/** A metrics writer stand-in (platform/emf.ts) that records what was added; `single` is what `singleMetric()` returns. */
 export function fakeSink() {
   const single = { addDimension: vi.fn().mockReturnThis(), addMetric: vi.fn() };
   const sink = {

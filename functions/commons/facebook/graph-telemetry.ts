@@ -14,7 +14,7 @@ import { parseAppUsage } from './graph-transport.ts';
 export function instrumentGraphFetch(base: typeof fetch = fetch, sink: MetricsSink = metrics): typeof fetch {
   return async (input, init) => {
     const operation = graphOperation(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const subsegment = tracer.isTracingEnabled() ? tracer.getSegment()?.addNewSubsegment(`Graph ${operation}`) : undefined;
+    const subsegment = tracer.startSubsegment(`Graph ${operation}`);
     subsegment?.addAnnotation('graphOperation', operation);
     const started = performance.now();
     const finish = (status: number | undefined, errorCode?: string) => {
@@ -29,6 +29,7 @@ export function instrumentGraphFetch(base: typeof fetch = fetch, sink: MetricsSi
       const usage = parseAppUsage(response.headers.get('x-app-usage'));
       if (usage !== undefined) measure(MetricName.GraphAppUsagePercent, 'Percent', usage, sink);
       subsegment?.addAnnotation('status', response.status);
+      subsegment?.flagStatus(response.status);
       if (response.ok) {
         finish(response.status);
       } else {
@@ -39,7 +40,7 @@ export function instrumentGraphFetch(base: typeof fetch = fetch, sink: MetricsSi
       return response;
     } catch (error) {
       finish(undefined, error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? 'timeout' : 'network');
-      subsegment?.addError(error instanceof Error ? new Error(error.name) : new Error('graph request failed'));
+      subsegment?.addError(new Error(error instanceof Error ? error.name : 'graph request failed'), true);
       throw error;
     } finally {
       subsegment?.close();

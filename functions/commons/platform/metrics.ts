@@ -1,9 +1,10 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EmfMetrics, MetricUnit } from './emf.ts';
 
 /**
  * Every CloudWatch metric Session Guard emits, declared once: functions emit them through this
- * module, infra/operations.ts graphs and alarms on them, docs/runbook.md explains them. EMF
- * (Powertools Metrics), namespace `SessionGuard`, every metric with the `service` dimension.
+ * module, infra/operations.ts graphs and alarms on them, docs/runbook.md explains them. CloudWatch
+ * embedded metric format (EMF), namespace `SessionGuard`, every metric with the `service` dimension,
+ * written by emf.ts in the shape Powertools Metrics writes.
  *
  * A name ending in `By<X>` carries one more dimension (`<x>`) and is emitted beside its total, so
  * alarms and graphs can use the total without knowing every value the dimension takes.
@@ -79,6 +80,8 @@ export const MetricName = {
   SignedRequestsRefused: 'SignedRequestsRefused',
   /** A nonce presented twice (re-authentication). Emitted by the re-authentication capability. */
   NonceReplay: 'NonceReplay',
+  /** A re-authentication Facebook reported with our nonce but no `auth_type`; accepted on the nonce alone (docs/reauth.md). */
+  ReauthWithoutAuthType: 'ReauthWithoutAuthType',
 
   // The long-lived credential inventory (the daily check, from the checker). Every run emits each
   // flag's count of entries, zero included, so an alarm on it always has data (docs/inventory.md).
@@ -111,10 +114,10 @@ export const MetricName = {
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
-/** The one `Metrics` of a function. Never put a token, a user id or anything per person in a dimension or metadata. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+/** The one metrics writer of a function. Never put a token, a user id or anything per person in a dimension or metadata. */
+export const metrics = new EmfMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
-export type MetricsSink = Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics' | 'singleMetric' | 'hasStoredMetrics'>;
+export type MetricsSink = Pick<EmfMetrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics' | 'singleMetric' | 'hasStoredMetrics'>;
 
 /** Adds `value` to a total, published with the invocation's other metrics by `flushMetrics`. */
 export function count(name: MetricName, value = 1, sink: MetricsSink = metrics): void {

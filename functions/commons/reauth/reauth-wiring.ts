@@ -1,7 +1,7 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SessionRevokedError, UnauthenticatedError } from '#commons/platform/errors';
 import { logger } from '#commons/platform/logger';
+import { count, MetricName, type MetricsSink, metrics as functionMetrics } from '#commons/platform/metrics';
 import type { Session } from '#commons/sessions/model';
 import type { SessionRepository } from '#commons/sessions/ports';
 import type { SignInDependencies } from '#commons/sessions/sign-in-wiring';
@@ -13,16 +13,16 @@ import type { CompleteReauthDeps } from './reauthentication.ts';
  * Builds re-authentication's dependencies from sign-in's (same table, vault and Graph clients),
  * once per cold start.
  */
-export function createReauthMonitor(metrics: Pick<Metrics, 'singleMetric'> = new Metrics({ namespace: 'SessionGuard', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-guard' })): ReauthMonitor {
+export function createReauthMonitor(metrics: MetricsSink = functionMetrics): ReauthMonitor {
   return {
     nonceReplayed(event) {
       // A security event: someone presented a re-authentication that was already used. Ids only.
       logger.warn('security event: re-authentication nonce replayed', { securityEvent: 'reauth_nonce_replayed', ...event });
-      metrics.singleMetric().addMetric('NonceReplay', MetricUnit.Count, 1);
+      count(MetricName.NonceReplay, 1, metrics);
     },
     authTypeMissing(event) {
       logger.info('re-authentication accepted without auth_type from Facebook', event);
-      metrics.singleMetric().addMetric('ReauthWithoutAuthType', MetricUnit.Count, 1);
+      count(MetricName.ReauthWithoutAuthType, 1, metrics);
     },
   };
 }
