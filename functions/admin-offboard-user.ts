@@ -1,12 +1,17 @@
 import { adminHandler } from '#commons/admin/admin-http';
 import { adminEnv, createAdminAccess } from '#commons/admin/admin-wiring';
 import { adminPathParameter } from '#commons/admin/admin-request';
+import { offboardSteps } from '#commons/admin/offboard-steps';
 import { offboardDetail, offboardUser, sessionsEnded } from '#commons/admin/offboarding';
+import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig } from '#commons/platform/config';
 import { countRevoked } from '#commons/platform/metrics';
 
-const admin = createAdminAccess(readConfig(adminEnv));
-const deps = { listing: admin.listing, revocations: admin.revocations, steps: admin.offboardSteps };
+const config = readConfig(adminEnv);
+const doc = createDocumentClient();
+const admin = createAdminAccess(config, doc);
+// Only offboarding runs the other steps (the inventory's among them): the other admin functions do not carry them.
+const deps = { listing: admin.listing, revocations: admin.revocations, steps: offboardSteps({ doc, tableName: config.TABLE_NAME }) };
 
 /**
  * `POST /admin/v1/users/{userId}/offboard`: ends every session of the person (reason `offboarded`)

@@ -5,8 +5,6 @@ import { auditEnv, envOf, revocationEnv, storeEnv } from '#commons/platform/conf
 import { AuditStore } from '#commons/storage/audit-store';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
-import type { OffboardStep } from './offboarding.ts';
-import { offboardSteps } from './offboard-steps.ts';
 import type { AuditLog } from './ports.ts';
 
 /** What every admin function needs: the table, and how long revocation and audit records are kept. */
@@ -22,16 +20,19 @@ export interface AdminAccess {
   readonly listing: SessionStore;
   readonly sessions: SessionStore;
   readonly revocations: RevocationStore;
-  readonly offboardSteps: readonly OffboardStep[];
+}
+
+/** The audit log every admin action is kept in. */
+export function createAuditLog(config: Pick<AdminConfig, 'TABLE_NAME' | 'AUDIT_RETENTION_DAYS'>, doc: DynamoDBDocumentClient): AuditLog {
+  return new AuditStore(doc, config.TABLE_NAME, { retentionMs: config.AUDIT_RETENTION_DAYS * DAY_MS });
 }
 
 export function createAdminAccess(config: AdminConfig, doc: DynamoDBDocumentClient = createDocumentClient()): AdminAccess {
   const sessions = new SessionStore(doc, config.TABLE_NAME);
   return {
-    audit: new AuditStore(doc, config.TABLE_NAME, { retentionMs: config.AUDIT_RETENTION_DAYS * DAY_MS }),
+    audit: createAuditLog(config, doc),
     listing: sessions,
     sessions,
     revocations: new RevocationStore(doc, config.TABLE_NAME, { retentionMs: config.REVOCATION_RETENTION_DAYS * DAY_MS }),
-    offboardSteps: offboardSteps({ doc, tableName: config.TABLE_NAME }),
   };
 }
