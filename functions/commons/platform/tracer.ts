@@ -21,7 +21,7 @@ export function tracingEnabledIn(env: NodeJS.ProcessEnv): boolean {
   return env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() !== 'false';
 }
 
-/** Names the SDK classes some throttling errors by (after @smithy/service-error-classification), beyond HTTP 429. */
+/** Throttling errors AWS answers with a status other than 429 (DynamoDB's is a 400), by the names the SDK's retry logic knows them by. */
 const THROTTLING_ERRORS = new Set([
   'ThrottlingException',
   'ThrottledException',
