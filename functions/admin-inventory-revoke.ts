@@ -1,6 +1,6 @@
-import * as z from '#commons/platform/zod';
 import { adminHandler } from '#commons/admin/admin-http';
-import { labelSchema } from '#commons/inventory/inventory-admin';
+import type { CredentialRevocationAnswer } from '#commons/inventory/api-schemas';
+import { labelPath } from '#commons/inventory/inventory-admin';
 import { createInventoryAdmin } from '#commons/inventory/inventory-admin-wiring';
 import { createCheckerInvoker } from '#commons/inventory/lambda-invoker';
 import { ConflictError, NotFoundError } from '#commons/platform/errors';
@@ -8,14 +8,9 @@ import { validateRequest } from '#commons/platform/http';
 
 const admin = createInventoryAdmin();
 const checker = createCheckerInvoker();
-const path = z.object({ label: labelSchema });
 
-interface CheckerRevocation {
-  readonly outcome: 'revoked' | 'refused';
-  readonly code?: string;
-  readonly status?: number;
-  readonly message?: string;
-}
+/** The checker's answer: `revokeCredential`'s result, or a refusal it reported with its code and status. */
+type CheckerRevocation = CredentialRevocationAnswer & { readonly code?: string; readonly status?: number };
 
 /**
  * `POST /admin/v1/inventory/credentials/{label}/revoke`: the checker revokes a user token through
@@ -23,7 +18,7 @@ interface CheckerRevocation {
  * `graph_cannot_revoke`: that is a step in Business settings (docs/runbook.md).
  */
 export const handler = adminHandler('inventory.revoke', admin, async (event) => {
-  const { label } = validateRequest(path, event.pathParameters ?? {});
+  const { label } = validateRequest(labelPath, event.pathParameters ?? {});
   const result = (await checker.invoke({ action: 'revoke', label })) as CheckerRevocation;
   if (result.status === 404) throw new NotFoundError(result.message ?? 'No inventory entry by that label.');
   if (result.code === 'graph_cannot_revoke' || result.code === 'already_closed') throw new ConflictError(result.code, result.message ?? '');

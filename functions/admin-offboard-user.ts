@@ -1,10 +1,12 @@
 import { adminHandler } from '#commons/admin/admin-http';
+import type { OffboardReportAnswer } from '#commons/admin/api-schemas';
 import { adminEnv, createAdminAccess } from '#commons/admin/admin-wiring';
-import { adminPathParameter } from '#commons/admin/admin-request';
+import { userIdPath } from '#commons/admin/admin-request';
 import { offboardSteps } from '#commons/admin/offboard-steps';
 import { offboardDetail, offboardUser, sessionsEnded } from '#commons/admin/offboarding';
 import { createDocumentClient } from '#commons/platform/aws-clients';
 import { readConfig } from '#commons/platform/config';
+import { validateRequest } from '#commons/platform/http';
 import { countRevoked } from '#commons/platform/metrics';
 
 const config = readConfig(adminEnv);
@@ -18,7 +20,7 @@ const deps = { listing: admin.listing, revocations: admin.revocations, steps: of
  * and runs the other offboarding steps; answers what each step did.
  */
 export const handler = adminHandler('user.offboard', admin, async (event, operator) => {
-  const report = await offboardUser(deps, adminPathParameter(event, 'userId'), operator);
+  const report = await offboardUser(deps, validateRequest(userIdPath, event.pathParameters ?? {}).userId, operator);
   countRevoked('offboarded', sessionsEnded(report));
-  return { status: 200, body: report, detail: offboardDetail(report) };
+  return { status: 200, body: report satisfies OffboardReportAnswer, detail: offboardDetail(report) };
 });

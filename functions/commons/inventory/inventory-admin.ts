@@ -20,10 +20,15 @@ export const newCredentialSchema = z.strictObject({
   expectedAssets: z._default(z.array(assetId).check(z.maxLength(500)), []),
   secretArn: z.string().check(z.regex(SECRET_ARN_PATTERN, 'must be a Secrets Manager secret ARN (the token itself is never sent here)')),
   maxAgeDays: z.optional(z.number().check(z.int(), z.positive(), z.lte(3650))),
-});
+}).check(z.meta({ id: 'NewCredential', description: 'An inventory entry: where the credential lives (its secret), never the credential itself.' }));
 
-export const ownerSchema = z.string().check(z.regex(OWNER_PATTERN, 'must be an e-mail address or an id'));
-export const labelSchema = z.string().check(z.regex(LABEL_PATTERN, 'is not an inventory label'));
+/** The path parameters of the routes on one entry, and on one owner's entries. */
+export const labelPath = z.object({
+  label: z.string().check(z.regex(LABEL_PATTERN, 'is not an inventory label'), z.meta({ description: "The entry's label." })),
+});
+export const ownerPath = z.object({
+  owner: z.string().check(z.regex(OWNER_PATTERN, 'must be an e-mail address or an id'), z.meta({ description: "The owner: an e-mail address or an id (ours, `usr_…`, or Facebook's)." })),
+});
 
 export async function registerCredential(repository: CredentialRepository, input: NewCredential, at: number): Promise<Credential> {
   try {

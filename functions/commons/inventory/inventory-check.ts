@@ -5,6 +5,7 @@ import { type FlagSettings, flagsOf } from './flags.ts';
 import { count, MetricName, type MetricsSink } from '#commons/platform/metrics';
 import { CREDENTIAL_FLAGS, type CheckResult, type Credential, type CredentialFlag } from './model.ts';
 import type { CheckUpdate, CredentialRepository, SecretVault } from './ports.ts';
+import type { InventoryCheckAnswer } from './api-schemas.ts';
 
 /**
  * The daily check of the inventory. It reads each registered token from its secret, asks Facebook
@@ -105,7 +106,8 @@ export async function runInventoryCheck(deps: InventoryCheckDeps): Promise<Inven
   count(MetricName.InventoryUncheckable, uncheckable, deps.metrics);
   count(MetricName.InventoryRevocationsClosed, closed.length, deps.metrics);
   count(MetricName.InventoryRevokePending, open.filter((c) => c.status === 'revoke_pending').length - closed.length, deps.metrics);
-  const report = { startedAt, entries: open.length, checked: open.length - uncheckable, uncheckable, closed, flagged };
+  // What `POST /admin/v1/inventory/checks` answers, as its OpenAPI description says.
+  const report = { startedAt, entries: open.length, checked: open.length - uncheckable, uncheckable, closed, flagged } satisfies InventoryCheckAnswer;
   deps.log('inventory checked', { ...report });
   return report;
 }

@@ -61,3 +61,10 @@ export const errorAnswer = z
 
 export const healthAnswer = z.object({ status: z.literal('ok') }).check(z.meta({ id: 'Health' }));
 export type HealthAnswer = z.input<typeof healthAnswer>;
+
+/**
+ * What a handler may answer for an answer schema: its input type, read-only all the way down, so a
+ * domain object with readonly fields and arrays (`Credential`, `SessionView`) `satisfies` it.
+ */
+export type AnswerOf<S extends z.core.$ZodType> = DeepReadonly<z.input<S>>;
+type DeepReadonly<T> = T extends readonly (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
