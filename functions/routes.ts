@@ -39,11 +39,17 @@ export interface RouteAnswer {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** What the OpenAPI description says of a route; the schemas are the ones the handler parses with. */
-export interface RouteDoc {
+/** The public API's groups of routes, as its OpenAPI description lists them (`local/openapi.ts`). */
+export type PublicTag = 'sessions' | 'browser sign-in' | 're-authentication' | 'facebook callbacks' | 'operations';
+
+/**
+ * What the OpenAPI description says of a route; the schemas are the ones the handler parses with.
+ * The public API and the admin API (`admin-routes.ts`) each have their own tags.
+ */
+export interface RouteDoc<Tag extends string = PublicTag> {
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'sessions' | 'browser sign-in' | 're-authentication' | 'facebook callbacks' | 'operations';
+  readonly tag: Tag;
   /** The route reads the session from `Authorization: Bearer` or the session cookie. */
   readonly sessionCredential?: boolean;
   readonly request?: { readonly json?: z.core.$ZodType; readonly form?: z.core.$ZodType; readonly query?: z.core.$ZodObject; readonly path?: z.core.$ZodObject };
