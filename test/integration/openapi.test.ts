@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '#commons/platform/api-schemas';
 import { routes } from '#functions/routes';
 import { buildOpenApiDocument, OPENAPI_PATH, openApiText } from '#local/openapi';
 import { startTestStack, type TestStack } from '#test/support/local-stack';
+import { documentMatcher } from '#test/support/openapi-document';
 
 /**
  * The OpenAPI description is generated from the route table and the handlers' zod schemas. This
@@ -24,16 +23,7 @@ afterAll(async () => {
 });
 
 /** Checks a real answer against the document's schema for that route, status and media type. */
-function expectMatchesDocument(path: string, method: string, status: number, body: unknown): void {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-  ajv.addSchema({ $id: 'doc', components: document.components });
-  const response = document.paths[path][method].responses[String(status)];
-  expect(response, `${method} ${path} documents no ${status}`).toBeDefined();
-  const schema = JSON.parse(JSON.stringify(response.content['application/json'].schema).replaceAll('"#/components/', '"doc#/components/'));
-  const validate = ajv.compile(schema);
-  expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-}
+const expectMatchesDocument = documentMatcher(document);
 
 describe('the OpenAPI description', () => {
   it('is committed as generated (run `npm run openapi` after changing a route or schema)', () => {
