@@ -76,6 +76,7 @@ export interface ApiDescription {
   readonly title: string;
   /** What the API is for; the document adds where it is generated from. */
   readonly about: string;
+  /** The route table it is built from. */
   readonly source: string;
   readonly routes: readonly DocumentedRoute[];
   readonly tags: readonly { readonly name: string; readonly description: string }[];
