@@ -1,5 +1,6 @@
 import { readConfig } from '#commons/platform/config';
-import { type CreateSessionAnswer, createSessionBody } from '#commons/sessions/api-schemas';
+import type { CreateSessionAnswer } from '#commons/sessions/api-schemas';
+import { createSessionBody } from '#commons/sessions/requests';
 import { header, httpHandler, json, parseJsonBody } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
 import { deviceLabel } from '#commons/sessions/device-label';

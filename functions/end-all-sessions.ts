@@ -1,7 +1,8 @@
 import { readConfig } from '#commons/platform/config';
 import { httpHandler, json, parseQuery } from '#commons/platform/http';
 import { logger } from '#commons/platform/logger';
-import { type EndAllSessionsAnswer, endAllSessionsQuery } from '#commons/sessions/api-schemas';
+import type { EndAllSessionsAnswer } from '#commons/sessions/api-schemas';
+import { endAllSessionsQuery } from '#commons/sessions/requests';
 import { sessionContextOf } from '#commons/sessions/authorizer-context';
 import { signOutEverywhere } from '#commons/sessions/own-sessions';
 import { createOwnSessionsAccess, ownSessionsEnv } from '#commons/sessions/session-access-wiring';
