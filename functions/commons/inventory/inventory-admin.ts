@@ -1,5 +1,6 @@
 import * as z from '#commons/platform/zod';
 import { ConflictError, NotFoundError } from '#commons/platform/errors';
+import type { CredentialRevocationAnswer } from './api-schemas.ts';
 import { CREDENTIAL_KINDS, type Credential, graphCanRevoke, LABEL_PATTERN, type NewCredential, OWNER_PATTERN, SECRET_ARN_PATTERN } from './model.ts';
 import { type CredentialRepository, CredentialExistsError } from './ports.ts';
 
@@ -79,4 +80,20 @@ export async function offboardOwner(repository: CredentialRepository, owners: re
     revocableFromCli: pending.filter((credential) => graphCanRevoke(credential.kind)).map((credential) => credential.label),
     revokeInBusinessSettings: pending.filter((credential) => !graphCanRevoke(credential.kind)).map((credential) => credential.label),
   };
+}
+
+/** What the checker answers a revocation: `revokeCredential`'s result, or a refusal it reports with its code and status. */
+export type CheckerRevocation = CredentialRevocationAnswer & { readonly code?: string; readonly status?: number };
+
+/**
+ * The admin API's answer to the checker's: its result as it is, its known refusals as our errors.
+ * A refusal it does not know is a failure on our side (logged, 500), never a 200 carrying fields the
+ * admin OpenAPI description does not allow.
+ */
+export function revocationAnswer(result: CheckerRevocation): CredentialRevocationAnswer {
+  if (result.status === 404) throw new NotFoundError(result.message ?? 'No inventory entry by that label.');
+  if (result.code === 'graph_cannot_revoke' || result.code === 'already_closed') throw new ConflictError(result.code, result.message ?? '');
+  if (result.code !== undefined || result.status !== undefined) throw new Error(`the inventory checker refused a revocation with ${result.code ?? 'no code'} (${result.status ?? 'no status'})`);
+  const { label, outcome, message, facebookCode } = result;
+  return { label, outcome, ...(message !== undefined ? { message } : {}), ...(facebookCode !== undefined ? { facebookCode } : {}) };
 }
