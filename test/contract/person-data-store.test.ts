@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewSession, User } from '#commons/sessions/model';
+import { AuditStore } from '#commons/storage/audit-store';
 import { PersonDataStore } from '#commons/storage/person-data-store';
 import { RevocationStore } from '#commons/storage/revocation-store';
 import { SessionStore } from '#commons/storage/session-store';
@@ -63,6 +64,32 @@ describe('PersonDataStore on DynamoDB Local', () => {
       expect(await table.getItem({ pk: `SITOKEN#${session.sessionInfoTokenHash}`, sk: 'SITOKEN' })).toBeUndefined();
     }
     await expect(collect(store.sessionPagesOfUser(user.id))).resolves.toEqual([]);
+  });
+
+  it("deletes the operators' audit records that name the person, by our id or Facebook id, and no one else's", async () => {
+    const audit = new AuditStore(table.doc, table.tableName, { retentionMs: DAY });
+    const { user } = await personWithSessions(1);
+    const other = { id: unique('usr'), facebookUserId: unique('fb') };
+    const operator = { principal: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012' };
+    const entry = (action: string, target: Record<string, string>, at: number) => ({ action, operator, target, outcome: 'done' as const, at });
+    // 30 about the person by our id: more than one batch of deletes.
+    for (let i = 0; i < 30; i++) await audit.record(entry('sessions.list', { userId: user.id }, T0 + i));
+    await audit.record(entry('sessions.list', { facebookUserId: user.facebookUserId }, T0));
+    await audit.record(entry('sessions.list', { userId: other.id }, T0));
+    await audit.record(entry('sessions.list', { facebookUserId: other.facebookUserId }, T0));
+    await audit.record(entry('session.end', { id: 'ses_someone' }, T0));
+    const before = await table.itemsWithPrefix('AUDIT#');
+
+    await expect(store.deleteAuditRecordsAbout({ userId: user.id, facebookUserId: user.facebookUserId })).resolves.toBe(31);
+
+    const after = await table.itemsWithPrefix('AUDIT#');
+    expect(before.length - after.length).toBe(31);
+    const targets = after.map((item) => JSON.stringify(item.target));
+    expect(targets.some((target) => target.includes(user.id) || target.includes(user.facebookUserId))).toBe(false);
+    for (const kept of [other.id, other.facebookUserId, 'ses_someone']) expect(targets.some((target) => target.includes(kept))).toBe(true);
+    // Sessions share the person's index partition; their listing is untouched by audit records.
+    expect((await collect(store.sessionPagesOfUser(user.id))).flat()).toHaveLength(1);
+    await expect(store.deleteAuditRecordsAbout({ facebookUserId: user.facebookUserId })).resolves.toBe(0);
   });
 
   it('deletes the user and the Facebook-id link, counting what existed', async () => {

@@ -99,6 +99,22 @@ describe('admin routes', () => {
     expect(stack.capturedOutput()).toMatch(new RegExp(`"message":"admin action".*"operator":"${stack.operatorKey.userArn}"`));
   });
 
+  it("erases the audit records that named a person when Facebook asks for the person's data to be deleted", async () => {
+    const { userId, facebookUserId, ids } = await personWithSessions(1);
+    expect((await admin.request('GET', `/admin/v1/users/${userId}/sessions`)).status).toBe(200);
+    expect((await admin.request('GET', `/admin/v1/facebook-users/${facebookUserId}/sessions`)).status).toBe(200);
+    expect((await admin.request('DELETE', `/admin/v1/sessions/${ids[0]}`)).status).toBe(204);
+    const naming = async () => (await auditRecords()).filter((item) => Object.values(item.target as Record<string, string>).some((value) => value === userId || value === facebookUserId));
+    expect(await naming()).toHaveLength(2);
+
+    const deleted = await stack.request('POST', '/_local/facebook/data-deletion', { body: { facebookUserId } });
+    expect(deleted.json).toMatchObject({ callback: { status: 200 } });
+
+    expect(await naming()).toEqual([]);
+    // The record of ending a session names only the session id, which nothing links to the person any more.
+    expect((await auditRecords()).filter((item) => (item.target as Record<string, string>).id === ids[0])).toHaveLength(1);
+  });
+
   it('answers 404 for an unknown person, and keeps that refusal too', async () => {
     const response = await admin.request('GET', '/admin/v1/users/usr_nobody/sessions');
     expect(response.status).toBe(404);

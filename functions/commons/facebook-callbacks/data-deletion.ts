@@ -7,8 +7,8 @@ import type { SignedRequestPayload } from './signed-request.ts';
  * an anonymous record (confirmation code, status, times, counts) that the status page shows.
  *
  * What goes: every session record (live sessions with their sealed Facebook tokens, and the
- * revocation records kept for audit), the session-info token locks, the user record and the
- * Facebook-id link. The order makes a crash harmless: the link goes last, so a retried callback
+ * revocation records kept for audit), the session-info token locks, the admin API's audit records
+ * that name the person, the user record and the Facebook-id link. The order makes a crash harmless: the link goes last, so a retried callback
  * still finds the person and finishes the job. It is marked first: a sign-in that read it before
  * fails its own transaction, and one that reads it during the deletion waits (503), so no live
  * session is left behind for an erased person.
@@ -20,6 +20,7 @@ export interface DataDeletionDeps {
     | 'markDeletionStarted'
     | 'sessionPagesOfUser'
     | 'deleteSessions'
+    | 'deleteAuditRecordsAbout'
     | 'deleteUser'
     | 'startDataDeletion'
     | 'completeDataDeletion'
@@ -105,10 +106,12 @@ export async function deletePersonData(
       if (found === 0) break;
     }
     sessionsDeleted = seen.size;
-    // Hook for anything else stored per person (nonces, say): delete it here, before the user
-    // record and the link, so a retry can still find it. Web sign-in state (OAUTHSTATE#) needs
-    // nothing: it is written before anyone is known, names no one, and lives 10 minutes.
-    userRecords = await deps.personData.deleteUser(user.id, facebookUserId);
   }
+  // Operators' audit records that named the person (by our id, or by Facebook id even when we no
+  // longer hold a link). Anything else stored per person goes here too, before the user record and
+  // the link, so a retry can still find it. Web sign-in state (OAUTHSTATE#) needs nothing: it is
+  // written before anyone is known, names no one, and lives 10 minutes.
+  await deps.personData.deleteAuditRecordsAbout({ facebookUserId, ...(user ? { userId: user.id } : {}) });
+  if (user) userRecords = await deps.personData.deleteUser(user.id, facebookUserId);
   return deps.personData.completeDataDeletion(confirmationCode, { sessions: sessionsDeleted, userRecords });
 }

@@ -51,6 +51,12 @@ export interface PersonDataRepository {
   sessionPagesOfUser(userId: string): AsyncIterable<StoredSessionRef[]>;
   /** Deletes these sessions and their token locks; throws if some could not be deleted. */
   deleteSessions(sessions: readonly StoredSessionRef[]): Promise<void>;
+  /**
+   * Deletes the admin API's audit records that name the person, by our id (when we know them) or
+   * by their Facebook id; answers how many. Eventually consistent like the session pages: one that
+   * was being written as this ran may be left, to its TTL.
+   */
+  deleteAuditRecordsAbout(person: { readonly userId?: string; readonly facebookUserId: string }): Promise<number>;
   /** Deletes the user record, then the Facebook-id link; answers how many of the two existed. */
   deleteUser(userId: string, facebookUserId: string): Promise<number>;
   /**

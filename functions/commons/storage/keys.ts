@@ -34,12 +34,33 @@ export const keys = {
     [BY_USER_INDEX.partitionKey]: entityKey('user', userId).pk,
     [BY_USER_INDEX.sortKey]: `${userSessionsPrefix()}${new Date(createdAt).toISOString()}#${sessionId}`,
   }),
+  /**
+   * The `byUser` index key of an audit record that names a person (by our id, else by Facebook id),
+   * so that erasing the person (data deletion) finds it: their partition, then `AUDIT#` and the time.
+   */
+  personAudit: (subject: AuditSubject, at: number, auditId: string) => ({
+    [BY_USER_INDEX.partitionKey]: auditSubjectPartition(subject),
+    [BY_USER_INDEX.sortKey]: `${auditRecordsPrefix()}${new Date(at).toISOString()}#${auditId}`,
+  }),
   /** The `sweep` index key of a live session, on a shard drawn at random to spread the load. */
   sweep: (sessionId: string) => ({
     [SWEEP_INDEX.partitionKey]: sweepShardName(randomInt(SWEEP_SHARD_COUNT)),
     [SWEEP_INDEX.sortKey]: sessionId,
   }),
 };
+
+/** Whom an audit record is about, as far as its path named them. */
+export type AuditSubject = { readonly userId: string } | { readonly facebookUserId: string };
+
+/** The `byUser` partition of a person's audit records: `USER#<id>` or, by Facebook id only, `FBUSER#<id>`. */
+export function auditSubjectPartition(subject: AuditSubject): string {
+  return 'userId' in subject ? entityKey('user', subject.userId).pk : entityKey('facebookUser', subject.facebookUserId).pk;
+}
+
+/** What every audit record's `byUser` sort key starts with (sessions' start with `SESSION#`). */
+export function auditRecordsPrefix(): string {
+  return `${KEY_PREFIX.audit}#`;
+}
 
 /** What every session's `byUser` sort key starts with. */
 export function userSessionsPrefix(): string {

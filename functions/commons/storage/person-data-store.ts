@@ -9,12 +9,12 @@ import type {
 import type { User } from '#commons/sessions/model';
 import { isConditionFailure, itemAtConditionFailure } from './conditions.ts';
 import { dataDeletionExpiresAt, dataDeletionFromItem } from './data-deletion-mapper.ts';
-import { type ItemKey, keys } from './keys.ts';
+import { auditRecordsPrefix, auditSubjectPartition, type ItemKey, keys } from './keys.ts';
 import { TTL_ATTRIBUTE } from './schema.ts';
 import { SESSION_REF_ATTRIBUTES, storedSessionRefFromItem } from './session-mapper.ts';
 import { toEpochSeconds } from './ttl.ts';
 import { LINK_VERSION, userFromFacebookUserItem } from './user-mapper.ts';
-import { userSessionPages } from './user-session-pages.ts';
+import { byUserPages, userSessionPages } from './user-session-pages.ts';
 
 export interface PersonDataStoreOptions {
   /** BatchWriteItem attempts before giving up on unprocessed items. @default 8 */
@@ -113,6 +113,19 @@ export class PersonDataStore implements PersonDataRepository {
       // Unprocessed items mean throttling: back off exponentially, with full jitter.
       await this.sleep(Math.random() * this.baseDelayMs * 2 ** (attempt - 1));
     }
+  }
+
+  async deleteAuditRecordsAbout(person: { readonly userId?: string; readonly facebookUserId: string }): Promise<number> {
+    const partitions = [...(person.userId !== undefined ? [auditSubjectPartition({ userId: person.userId })] : []), auditSubjectPartition({ facebookUserId: person.facebookUserId })];
+    let deleted = 0;
+    for (const partition of partitions) {
+      for await (const page of byUserPages(this.doc, this.tableName, partition, auditRecordsPrefix(), ['pk', 'sk'])) {
+        const pageKeys = page.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+        for (let i = 0; i < pageKeys.length; i += BATCH_WRITE_LIMIT) await this.batchDelete(pageKeys.slice(i, i + BATCH_WRITE_LIMIT));
+        deleted += pageKeys.length;
+      }
+    }
+    return deleted;
   }
 
   /**

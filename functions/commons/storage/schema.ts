@@ -16,7 +16,7 @@
  * | re-authentication nonce  | REAUTH#<sha256>        | REAUTH     | TTL expiry + 1 day; spent, then kept      |
  * | session ended (sign-out) | ENDED#<sessionId>      | ENDED      | TTL 1 day; the outbox of `Session Ended`  |
  * | sweep tally              | SWEEP#<sweepId>        | SWEEP      | TTL 2 days; the mass-revocation guard     |
- * | admin audit record       | AUDIT#<auditId>        | AUDIT      | TTL; one per admin action, with principal |
+ * | admin audit record       | AUDIT#<auditId>        | AUDIT      | TTL; one per admin action, with principal; in byUser under the person its path names |
  * | inventory entry          | INVENTORY              | CREDENTIAL#<label> | a long-lived credential: where it lives, never the token |
  * | offboarded owner         | INVENTORY              | OFFBOARDED#<owner> | their entries stay flagged            |
  * | inventory check runs     | INVENTORY              | RUNS       | starts of the latest daily checks         |
@@ -25,7 +25,9 @@
  * The inventory shares one partition on purpose: it holds tens to hundreds of entries that are
  * always read together (the daily check, `inventory list`), so one Query reads them all.
  *
- * GSI `byUser` (userPk, userSk) lists a person's sessions; GSI `sweep` (sweepShard, sweepKey) is
+ * GSI `byUser` (userPk, userSk) lists a person's sessions (`SESSION#…` sort keys) and the audit
+ * records that name them (`AUDIT#…`, under `USER#<id>` or `FBUSER#<id>`), which data deletion
+ * erases with them; every query of it names its prefix. GSI `sweep` (sweepShard, sweepKey) is
  * sparse over live sessions and lets the revalidation read them shard by shard.
  *
  * The shard cursors break the `<prefix>#<id>` / `<prefix>` pattern on purpose: they share one

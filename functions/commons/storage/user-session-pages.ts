@@ -8,10 +8,21 @@ import { BY_USER_INDEX } from './schema.ts';
  * A person's session items (live or revoked), one `byUser` page at a time, with only `attributes`.
  * Shared by the stores that revoke and erase a person's sessions.
  */
-export async function* userSessionPages(
+export function userSessionPages(
   doc: DynamoDBDocumentClient,
   tableName: string,
   userId: string,
+  attributes: readonly string[],
+): AsyncGenerator<StoredItem[]> {
+  return byUserPages(doc, tableName, keys.user(userId).pk, userSessionsPrefix(), attributes);
+}
+
+/** The items of one `byUser` partition whose sort key starts with `prefix`, a page at a time. */
+export async function* byUserPages(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  prefix: string,
   attributes: readonly string[],
 ): AsyncGenerator<StoredItem[]> {
   let start: Record<string, unknown> | undefined;
@@ -21,7 +32,7 @@ export async function* userSessionPages(
         TableName: tableName,
         IndexName: BY_USER_INDEX.name,
         KeyConditionExpression: `${BY_USER_INDEX.partitionKey} = :pk AND begins_with(${BY_USER_INDEX.sortKey}, :prefix)`,
-        ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': userSessionsPrefix() },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
         ...projectionOf(attributes),
         ExclusiveStartKey: start,
       }),

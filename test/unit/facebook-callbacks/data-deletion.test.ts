@@ -29,6 +29,9 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
   let marked = false;
   let marks = 0;
   const subjects = new Map<string, DataDeletionSubject>();
+  /** Audit records naming the person, by our id and by Facebook id. */
+  const audits = { byUserId: 2, byFacebookUserId: 1 };
+  const auditErasures: { userId?: string; facebookUserId: string }[] = [];
   const hidden = new Set(options.indexLagPasses ? [...sessions.keys()].slice(-1) : []);
   return {
     sessions,
@@ -42,6 +45,8 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
       userRecord = true;
     },
     left: () => ({ sessions: sessions.size, locks: locks.size, userRecord, link }),
+    audits,
+    auditErasures,
     /** DynamoDB is back: deletes succeed again. */
     heal: () => {
       failDeleteAfter = undefined;
@@ -71,8 +76,18 @@ function fakeStore(options: { sessions?: StoredSessionRef[]; user?: boolean; ind
             if (ref.sessionInfoTokenHash) locks.delete(ref.sessionInfoTokenHash);
           }
         },
+        async deleteAuditRecordsAbout(person: { userId?: string; facebookUserId: string }) {
+          // Before the link goes, so a retry still knows our id for the person.
+          expect(link || options.user === false).toBe(true);
+          auditErasures.push(person);
+          const count = (person.userId === 'usr_x' ? audits.byUserId : 0) + (person.facebookUserId === '42' ? audits.byFacebookUserId : 0);
+          if (person.userId === 'usr_x') audits.byUserId = 0;
+          if (person.facebookUserId === '42') audits.byFacebookUserId = 0;
+          return count;
+        },
         async deleteUser(userId: string, facebookUserId: string) {
           expect([userId, facebookUserId]).toEqual(['usr_x', '42']);
+          expect(audits).toEqual({ byUserId: 0, byFacebookUserId: 0 });
           // The link must outlive every other record of the person.
           expect(sessions.size).toBe(0);
           const count = Number(userRecord) + Number(link);
@@ -111,6 +126,20 @@ describe('deletePersonData', () => {
       deleted: { sessions: 5, userRecords: 2 },
       expiresAt: NOW + 90 * 86400_000,
     });
+  });
+
+  it('erases the operators’ audit records that named the person, by our id and by Facebook id, before the link', async () => {
+    const store = fakeStore({ sessions: sessionsOf(1) });
+    await deletePersonData(store.deps, '42', CODE);
+    expect(store.auditErasures).toEqual([{ facebookUserId: '42', userId: 'usr_x' }]);
+    expect(store.audits).toEqual({ byUserId: 0, byFacebookUserId: 0 });
+  });
+
+  it('erases audit records by Facebook id even for a person we no longer hold a link for', async () => {
+    const store = fakeStore({ user: false });
+    await deletePersonData(store.deps, '42', CODE);
+    expect(store.auditErasures).toEqual([{ facebookUserId: '42' }]);
+    expect(store.audits.byFacebookUserId).toBe(0);
   });
 
   it('queries the index again when it lagged behind a new session, and counts each session once', async () => {
