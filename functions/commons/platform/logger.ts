@@ -1,3 +1,5 @@
+import { lambdaTraceHeader } from './xray.ts';
+
 /**
  * One structured logger for every function: a JSON object per line, in the shape Powertools Logger
  * writes (`level`, `message`, `timestamp`, `service`, `sampling_rate`, `xray_trace_id`, then the
@@ -40,8 +42,7 @@ export function logLevelFrom(env: NodeJS.ProcessEnv): LevelName {
 
 /** The `Root` of the X-Ray trace header Lambda sets per invocation, as Powertools logs it. */
 function xrayTraceId(env: NodeJS.ProcessEnv): string | undefined {
-  const header = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?: () => string | undefined } } }).awslambda?.InvokeStore?.getXRayTraceId?.() ?? env._X_AMZN_TRACE_ID;
-  return header?.split(';').find((part) => part.startsWith('Root='))?.slice(5);
+  return lambdaTraceHeader(env)?.split(';').find((part) => part.startsWith('Root='))?.slice(5);
 }
 
 /** `file:line` of the frame that threw, as Powertools' `location`. */

@@ -1,4 +1,4 @@
-import { daemonAddress, parseTraceHeader, type SegmentSender, Subsegment, udpSender } from './xray.ts';
+import { daemonAddress, lambdaTraceHeader, parseTraceHeader, type SegmentSender, Subsegment, udpSender } from './xray.ts';
 
 /**
  * The one X-Ray tracer: each AWS SDK call and each Graph call is a subsegment of the function's
@@ -70,8 +70,7 @@ export class Tracer {
    */
   startSubsegment(name: string): Subsegment | undefined {
     if (!this.#enabled) return undefined;
-    const store = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?: () => string | undefined } } }).awslambda?.InvokeStore;
-    const trace = parseTraceHeader(store?.getXRayTraceId?.() ?? this.#env._X_AMZN_TRACE_ID);
+    const trace = parseTraceHeader(lambdaTraceHeader(this.#env));
     return trace ? new Subsegment(name, trace, this.#send) : undefined;
   }
 

@@ -16,6 +16,15 @@ import { createSocket } from 'node:dgram';
  */
 const PROTOCOL_HEADER = '{"format":"json","version":1}\n';
 
+/**
+ * This invocation's trace header: from the invocation store Lambda keeps per request (when it runs
+ * several at once), else `_X_AMZN_TRACE_ID`, which Lambda sets anew for every invocation.
+ */
+export function lambdaTraceHeader(env: NodeJS.ProcessEnv): string | undefined {
+  const store = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?: () => string | undefined } } }).awslambda?.InvokeStore;
+  return store?.getXRayTraceId?.() ?? env._X_AMZN_TRACE_ID;
+}
+
 /** Lambda's trace header for one invocation (`Root=…;Parent=…;Sampled=1`, maybe `;Lineage=…`). */
 export type TraceContext = { root: string; parent: string; sampled: boolean; extra: string[] };
 
