@@ -94,7 +94,11 @@ export class PersonDataStore implements PersonDataRepository {
         unique.set(lockKey.pk, lockKey);
       }
     }
-    const all = [...unique.values()];
+    await this.deleteKeys([...unique.values()]);
+  }
+
+  /** Deletes these items, 25 keys per BatchWriteItem. */
+  private async deleteKeys(all: readonly ItemKey[]): Promise<void> {
     for (let i = 0; i < all.length; i += BATCH_WRITE_LIMIT) {
       await this.batchDelete(all.slice(i, i + BATCH_WRITE_LIMIT));
     }
@@ -120,9 +124,8 @@ export class PersonDataStore implements PersonDataRepository {
     let deleted = 0;
     for (const partition of partitions) {
       for await (const page of byUserPages(this.doc, this.tableName, partition, auditRecordsPrefix(), ['pk', 'sk'])) {
-        const pageKeys = page.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
-        for (let i = 0; i < pageKeys.length; i += BATCH_WRITE_LIMIT) await this.batchDelete(pageKeys.slice(i, i + BATCH_WRITE_LIMIT));
-        deleted += pageKeys.length;
+        await this.deleteKeys(page.map((item) => ({ pk: String(item.pk), sk: String(item.sk) })));
+        deleted += page.length;
       }
     }
     return deleted;
