@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +12,7 @@ import { issueSessionToken, newSessionId } from '#commons/sessions/session-token
 import { esbuildOptionsFor } from '#infra/bundling';
 import { entryPath } from '#infra/session-guard-function';
 import { httpEvent } from '#test/support/http-events';
+import { startXRayDaemon, type XRayDaemonStandIn } from '#test/support/xray-daemon';
 
 /**
  * The production bundles (infra/bundling.ts, with its stand-ins for packages) still trace: run in
@@ -22,22 +22,14 @@ import { httpEvent } from '#test/support/http-events';
  */
 const TRACE_ID = '1-67a1b2c3-0123456789abcdef01234567';
 
-let daemon: Socket;
-let daemonPort: number;
+let daemon: XRayDaemonStandIn;
 let server: Server;
 let serverUrl: string;
 const received: Record<string, unknown>[] = [];
 const outDir = mkdtempSync(path.join(tmpdir(), 'session-guard-traced-'));
 
 beforeAll(async () => {
-  daemon = createSocket('udp4');
-  daemon.on('message', (message) => {
-    // X-Ray daemon protocol: a JSON header line, then the segment document.
-    const document = message.toString('utf8').split('\n')[1];
-    if (document) received.push(JSON.parse(document) as Record<string, unknown>);
-  });
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-  daemonPort = daemon.address().port;
+  daemon = await startXRayDaemon((document) => received.push(document));
 
   server = createServer((request, response) => {
     request.resume();
@@ -78,7 +70,7 @@ async function invokeBundled(entry: string, event: unknown): Promise<unknown> {
       AWS_LAMBDA_FUNCTION_NAME: `traced-${entry}`,
       LAMBDA_TASK_ROOT: outDir,
       _X_AMZN_TRACE_ID: `Root=${TRACE_ID};Parent=53995c3f42cd8ad8;Sampled=1`,
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
+      AWS_XRAY_DAEMON_ADDRESS: daemon.address,
       AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       AWS_REGION: 'us-east-1',

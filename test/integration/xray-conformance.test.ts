@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +8,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptionsFor } from '#infra/bundling';
+import { startXRayDaemon, XRAY_PROTOCOL_HEADER, type XRayDaemonStandIn } from '#test/support/xray-daemon';
 
 /**
  * Our X-Ray subsegments (functions/commons/platform/xray.ts, tracer.ts) against the AWS X-Ray SDK's
@@ -26,8 +26,7 @@ const TRACE_ID = '1-67a1b2c3-89abcdef0123456789abcdef';
 const LAMBDA_SEGMENT = '0f1e2d3c4b5a6978';
 
 type Document = Record<string, any>;
-let daemon: Socket;
-let daemonPort: number;
+let daemon: XRayDaemonStandIn;
 let server: Server;
 let serverUrl: string;
 const documents: { tracer: string; document: Document }[] = [];
@@ -35,15 +34,9 @@ const traceHeaders: { tracer: string; operation: string; header: string | undefi
 const outDir = mkdtempSync(path.join(tmpdir(), 'session-guard-xray-'));
 
 beforeAll(async () => {
-  daemon = createSocket('udp4');
-  daemon.on('message', (message) => {
-    const [header, body] = message.toString('utf8').split('\n');
-    expect(header).toBe('{"format":"json","version":1}');
-    const document = JSON.parse(body!) as Document;
+  daemon = await startXRayDaemon((document) => {
     documents.push({ tracer: String(document.name).startsWith('DynamoDB') ? currentTracer : 'other', document });
   });
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-  daemonPort = daemon.address().port;
 
   server = createServer((request, response) => {
     request.resume();
@@ -110,7 +103,7 @@ async function runTraced(tracer: keyof typeof SOURCES): Promise<void> {
       AWS_LAMBDA_FUNCTION_NAME: `conformance-${tracer}`,
       LAMBDA_TASK_ROOT: outDir,
       _X_AMZN_TRACE_ID: `Root=${TRACE_ID};Parent=${LAMBDA_SEGMENT};Sampled=1;Lineage=a87bd80c:1`,
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
+      AWS_XRAY_DAEMON_ADDRESS: daemon.address,
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'test',
@@ -174,6 +167,11 @@ describe('our X-Ray subsegments next to the X-Ray SDK (through Powertools Tracer
     expect(reference.fault).toBe(true);
     expect(ours.fault).toBeUndefined();
     expect(JSON.stringify(ours)).not.toContain('stack');
+  });
+
+  it('sends every document after the daemon protocol header', () => {
+    expect(daemon.headers.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(daemon.headers)).toEqual(new Set([XRAY_PROTOCOL_HEADER]));
   });
 
   it('sends DynamoDB the same trace header, naming the subsegment as the parent', () => {
