@@ -11,12 +11,12 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
  *   of the SDK's ESM builds (`mainFields` prefers `module`). Some dependencies still call
  *   `require()` for Node built-ins; the banner gives the bundle a real `require`.
  * - **AWS SDK bundled, not taken from the runtime.** The runtime's SDK copy changes under us
- *   without a deploy; bundling pins the version we tested and tree-shakes it (docs/toolchain.md,
- *   "Bundling"). Every function must stay under its limit (`bundleLimitKb`); the infra tests
- *   check the synthesized bundles. `npm run bench` prints each bundle next to one holding only
- *   its SDK clients; docs/benchmarks.md says where the rest goes (zod/mini, our own code, and
- *   ~9 KB of logging, metrics and tracing of our own: functions/commons/platform/ says why not
- *   Powertools and the X-Ray SDK).
+ *   without a deploy; bundling pins the version we tested and tree-shakes it (the "Bundling"
+ *   section of docs/toolchain.md). Every function must stay under its limit (`bundleLimitKb`);
+ *   the infra tests check the synthesized bundles. `npm run bench` prints each bundle next to one
+ *   holding only its SDK clients, and docs/benchmarks.md says where the rest goes: zod/mini, our
+ *   own code, and ~9 KB of logging, metrics and tracing of our own (functions/commons/platform/tracer.ts
+ *   says why not Powertools and the X-Ray SDK).
  * - **Minified, no source maps, no `keepNames`.** `--enable-source-maps` costs cold-start time and
  *   every stack trace, so `NODE_OPTIONS` is not set. Error classes set `name` explicitly, so logs
  *   still name the error; `keepNames` would add ~6% to every bundle for nicer frames only.
