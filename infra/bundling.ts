@@ -15,8 +15,8 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
  *   section of docs/toolchain.md). Every function must stay under its limit (`bundleLimitKb`);
  *   the infra tests check the synthesized bundles. `npm run bench` prints each bundle next to one
  *   holding only its SDK clients, and docs/benchmarks.md says where the rest goes: zod/mini, our
- *   own code, and ~9 KB of logging, metrics and tracing of our own (functions/commons/platform/tracer.ts
- *   says why not Powertools and the X-Ray SDK).
+ *   own code, and ~9 KB of logging, metrics and tracing of our own (why not Powertools and the
+ *   X-Ray SDK: the same section of docs/toolchain.md).
  * - **Minified, no source maps, no `keepNames`.** `--enable-source-maps` costs cold-start time and
  *   every stack trace, so `NODE_OPTIONS` is not set. Error classes set `name` explicitly, so logs
  *   still name the error; `keepNames` would add ~6% to every bundle for nicer frames only.
